@@ -120,6 +120,7 @@ export class Lexer {
     return true;
   }
 
+  // One argument: quoted and unquoted pieces up to a blank, a comment or a ';'.
   private word(): void {
     const b = this.buf;
     let more = true;
@@ -136,7 +137,7 @@ export class Lexer {
         break;
       } else if (c !== BACKSLASH || this.escape()) this.copy();
     } while (b.cur !== 0 && !isSpace(b.cur));
-    // Step over the blank (or the ';' consumed as separator is left for the caller).
+    // Step over the blank that ended the word; a ';' stays for the next argument to eat.
     if (b.cur !== 0 && more) b.pos++;
     b.set(this.out, 0);
   }

@@ -1,7 +1,7 @@
 // The writer: changes with libuci's semantics, and files that load back unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -125,7 +125,7 @@ test('any value survives serialise and reload', () => {
   assert.equal(exportUci(back), exportUci(pkg));
 });
 
-test('files: read, write atomically keeping the mode, reload', () => {
+test('files: read, write atomically keeping mode and symlinks, reload', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uci-'));
   try {
     const file = join(dir, 'bonding');
@@ -139,6 +139,10 @@ test('files: read, write atomically keeping the mode, reload', () => {
     assert.equal(readFileSync(file, 'utf8'), `\nconfig bonding 'main'\n\toption mode 'client'\n\toption port '7010'\n\n`);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(readdirSync(dir), ['bonding']);
+    symlinkSync('bonding', join(dir, 'link'));
+    writeUciFile(join(dir, 'link'), createPackage('link'));
+    assert.ok(lstatSync(join(dir, 'link')).isSymbolicLink());
+    assert.equal(readFileSync(file, 'utf8'), '\n');
     writeFileSync(file, `config bonding 'main'\n\toption mode 'a\n`);
     assert.throws(() => readUciFile(file), (err: Error) => err.message === `${file}:2:14: EOF with unterminated '`);
   } finally {
