@@ -16,11 +16,11 @@ import { FakeUbusd } from './ubus-fake-ubusd.js';
 import { readFixture, type Session } from './ubus-fixtures.js';
 
 interface ReplayOptions {
-  // Frames the client may send after the recording ends, returned for the test to check.
-  extra?: number;
+  // Frames the client is expected to send after the recording ends, and their check.
+  extra?: { count: number; check(frames: Buffer[]): void };
 }
 
-async function replay(file: string, label: string, drive: (ubus: UbusClient) => Promise<void>, opts: ReplayOptions = {}): Promise<Buffer[]> {
+async function replay(file: string, label: string, drive: (ubus: UbusClient) => Promise<void>, opts: ReplayOptions = {}): Promise<void> {
   const session = readFixture<Session>(file);
   const conn = session.connections.find((c) => c.label === label)!.conn;
   const script = session.events.filter((e) => e.conn === conn);
@@ -43,11 +43,11 @@ async function replay(file: string, label: string, drive: (ubus: UbusClient) => 
         assert.equal(got.toString('hex'), e.hex, what);
       }
       const extra: Buffer[] = [];
-      for (let i = 0; i < (opts.extra ?? 0); i++) extra.push(await c.next());
+      for (let i = 0; i < (opts.extra?.count ?? 0); i++) extra.push(await c.next());
+      opts.extra?.check(extra);
       await c.quiet(30);
-      return extra;
     })();
-    const [extra] = await Promise.all([
+    await Promise.all([
       server,
       (async () => {
         ubus = await UbusClient.connect(fake.path, { onError: (e) => errors.push(e) });
@@ -55,7 +55,6 @@ async function replay(file: string, label: string, drive: (ubus: UbusClient) => 
       })(),
     ]);
     assert.deepEqual(errors, []);
-    return extra;
   } finally {
     await ubus?.close();
     await fake.close();
@@ -232,10 +231,11 @@ test('g_subscribe.json: the publisher learns that a subscriber arrived', () =>
     assert.equal(await told, true);
   }));
 
-test('g_subscribe.json: `ubus subscribe test`; when the target goes away the client waits for it to return', async () => {
-  const extra = await replay('g_subscribe.json', 'cli_subscribe', (ubus) => ubus.subscribe('test', () => undefined).then(() => undefined), {
-    extra: 1,
-  });
-  // After ubusd's UNSUBSCRIBE the client creates its listener for ubus.object.add.
-  assert.deepEqual(decodeMessage(extra[0]!), { type: MsgType.ADD_OBJECT, seq: 4, peer: 0, attrs: {} });
-});
+test('g_subscribe.json: `ubus subscribe test`; when the target goes away the client waits for it to return', () =>
+  replay('g_subscribe.json', 'cli_subscribe', (ubus) => ubus.subscribe('test', () => undefined).then(() => undefined), {
+    extra: {
+      count: 1,
+      // After ubusd's UNSUBSCRIBE the client creates its listener for ubus.object.add.
+      check: ([frame]) => assert.deepEqual(decodeMessage(frame!), { type: MsgType.ADD_OBJECT, seq: 4, peer: 0, attrs: {} }),
+    },
+  }));
