@@ -3,7 +3,7 @@
 //   build/js/        every .ts of src/ and test/ transpiled one by one (ESM), for unit tests and the lab
 // The addon itself is compiled by node-gyp (npm ci runs it through the "install" script).
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,9 @@ await build({
   define: { 'import.meta.url': '__import_meta_url' },
   logLevel: 'warning',
 });
+// the repository is ESM ("type": "module"); the bundle is CommonJS so that it also runs where
+// it is installed alone (/usr/lib/bond/bondd.js, no package.json around it)
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 
 rmSync('build/js', { recursive: true, force: true });
 await build({
