@@ -448,9 +448,11 @@ export class UbusClient {
     const args = blobmsgToTable(data ?? []);
     switch (reg.kind) {
       case 'listener':
-        return answer(() => reg.cb(method, args));
       case 'subscriber':
-        return answer(() => reg.cb(method, args));
+        // Whatever the callback returns is not a reply.
+        return answer(async () => {
+          await reg.cb(method, args);
+        });
       case 'object': {
         const spec = Object.hasOwn(reg.methods, method) ? reg.methods[method] : undefined;
         if (!spec) return reply(UbusStatus.METHOD_NOT_FOUND);
