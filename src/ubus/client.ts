@@ -474,7 +474,11 @@ export class UbusClient {
       if (reg.kind === 'subscriber') for (const path of reg.targets.keys()) reg.targets.set(path, BUSY);
       if (reg.kind === 'object' && reg.hasSubscribers) {
         reg.hasSubscribers = false;
-        reg.onSubscribers?.(false);
+        try {
+          reg.onSubscribers?.(false);
+        } catch (err) {
+          this.report(err as Error);
+        }
       }
     }
     if (!this.closing) this.retry = setTimeout(() => void this.reconnect(), this.reconnectDelayMs);
