@@ -3,8 +3,8 @@
 // length including the header) followed by the payload and zero padding to 4 bytes; a
 // parent's length counts its children padded.
 
-export const BLOB_HEADER_LEN = 4;
-export const BLOB_MAX_LEN = 0x00ffffff;
+const BLOB_HEADER_LEN = 4;
+const BLOB_MAX_LEN = 0x00ffffff;
 const EXTENDED = 0x80000000;
 
 export interface BlobAttr {

@@ -2,6 +2,7 @@
 // the container, whose length is in the low 24 bits of bytes 8..11; reads may end
 // anywhere, so bytes are held until a whole message is there. Chunks are joined once per
 // message, not once per read, so a 1 MiB message arriving in small reads stays linear.
+import { pad4 } from './blob.js';
 import { HEADER_LEN, MAX_MSGLEN } from './message.js';
 
 const PEEK = HEADER_LEN + 4;
@@ -21,7 +22,7 @@ export class FrameReader {
       const head = this.front(PEEK);
       if (head[0] !== 0) throw new RangeError(`ubus message version ${head[0]}`);
       const len = head.readUInt32BE(HEADER_LEN) & 0x00ffffff;
-      if (len < 4 || ((len + 3) & ~3) > MAX_MSGLEN) throw new RangeError(`ubus message container of ${len} bytes`);
+      if (len < 4 || pad4(len) > MAX_MSGLEN) throw new RangeError(`ubus message container of ${len} bytes`);
       const total = HEADER_LEN + len;
       if (this.size < total) break;
       const all = this.front(total);

@@ -52,7 +52,7 @@ export function blobmsgToTable(fields: readonly BlobmsgField[]): UbusTable {
   return table;
 }
 
-export function toValue(node: BlobmsgNode): UbusValue {
+function toValue(node: BlobmsgNode): UbusValue {
   switch (node.type) {
     case 'unspec':
       return null;

@@ -1,7 +1,7 @@
-// blob/blobmsg codec and the JSON mapping of libubox's blobmsg_json, checked against
-// test/fixtures/ubus/blobmsg-vectors.json (produced by libubox 1aa36ee with json-c 0.16;
-// a real libubox cannot run in the tests). The few extra cases at the end were checked by
-// hand against that same libubox build.
+// blob/blobmsg codec and the JSON mapping of libubox's blobmsg_json. The real ubusd and
+// libubox cannot run in the tests, so they use the recorded vectors in
+// test/fixtures/ubus/blobmsg-vectors.json (produced by libubox 1aa36ee with json-c 0.16).
+// The few extra cases at the end were checked by hand against that same libubox build.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeAttrs, encodeAttr } from '../../src/ubus/blob.js';
