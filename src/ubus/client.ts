@@ -255,11 +255,12 @@ export class UbusClient {
   }
 
   private open(): Promise<UbusConnection> {
-    return UbusConnection.open(this.path, {
-      onMessage: (conn, msg) => this.onMessage(conn, msg),
-      onClose: (conn) => this.lost(conn),
+    const events = {
+      onMessage: (conn: UbusConnection, msg: UbusMessage) => this.onMessage(conn, msg),
+      onClose: (conn: UbusConnection) => this.lost(conn),
       onError: this.report,
-    });
+    };
+    return UbusConnection.open(this.path, events, this.timeoutMs);
   }
 
   // A sender for the caller's requests: waits for a ready connection, all within one

@@ -39,13 +39,17 @@ export class UbusConnection {
     private readonly events: ConnectionEvents,
   ) {}
 
-  // Resolves once ubusd's HELLO has arrived (it carries our client id).
-  static open(path: string, events: ConnectionEvents): Promise<UbusConnection> {
+  // Resolves once ubusd's HELLO has arrived (it carries our client id), within timeoutMs.
+  static open(path: string, events: ConnectionEvents, timeoutMs: number): Promise<UbusConnection> {
     return new Promise((resolve, reject) => {
       const sock = net.createConnection(path);
       const reader = new FrameReader();
       let conn: UbusConnection | undefined;
       const fail = (why: string) => reject(new UbusError(UbusStatus.CONNECTION_FAILED, `ubus ${path}: ${why}`));
+      const noHello = setTimeout(() => {
+        fail(`no HELLO within ${timeoutMs} ms`);
+        sock.destroy();
+      }, timeoutMs);
       sock.on('data', (chunk: Buffer) => {
         try {
           for (const frame of reader.push(chunk)) {
@@ -53,6 +57,7 @@ export class UbusConnection {
             if (conn) {
               conn.receive(msg);
             } else if (msg.type === MsgType.HELLO) {
+              clearTimeout(noHello);
               conn = new UbusConnection(sock, msg.peer, events);
               resolve(conn);
             } else {
@@ -71,6 +76,7 @@ export class UbusConnection {
         if (!conn) fail(err.message);
       });
       sock.on('close', () => {
+        clearTimeout(noHello);
         if (conn) conn.closed();
         else fail('closed before HELLO');
       });

@@ -56,6 +56,14 @@ test('connecting to a missing socket fails with UBUS_STATUS_CONNECTION_FAILED', 
   });
 });
 
+test('a server that never says HELLO fails the connect after the timeout', async () => {
+  const fake = await FakeUbusd.start();
+  const accepted = fake.accept();
+  await assert.rejects(UbusClient.connect(fake.path, { timeoutMs: 50 }), { name: 'UBUS_STATUS_CONNECTION_FAILED', message: /no HELLO within 50 ms/ });
+  await (await accepted).closed;
+  await fake.close();
+});
+
 test('a call survives reads that end anywhere (every frame arrives one byte at a time)', async () => {
   const fake = await FakeUbusd.start();
   const accepted = fake.accept();
