@@ -4,7 +4,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ADDR_SLOT } from '../native/batch.js';
 
-export function encodeEndpoint(host: string, port: number, out = Buffer.alloc(ADDR_SLOT), at = 0): Buffer {
+export function encodeEndpoint(host: string, port: number, out: Buffer = Buffer.alloc(ADDR_SLOT), at = 0): Buffer {
   out.fill(0, at, at + ADDR_SLOT);
   out.writeUInt16BE(port, at + 2);
   if (isIPv4(host)) {

@@ -34,10 +34,15 @@ export class UdpSocket {
     this.poller = addon().pollStart(this.fd, onReadable);
   }
 
-  /** Receives one batch from slot 0: lengths[i] (0 = truncated, drop it) and addrs[i*24..]. */
+  /** Receives one batch into the batch's slots: lengths[i] (0 = too long, drop it) and addrs[i*24..]. */
   receive(batch: PacketBatch): number {
-    batch.count = addon().udpRecv(this.fd, batch.slab, batch.slotSize, batch.headroom, batch.capacity, batch.lengths, batch.addrs);
+    batch.count = addon().udpRecv(this.fd, batch.slab, batch.offsets, batch.slotSize - batch.headroom, batch.capacity, batch.lengths, batch.addrs);
     return batch.count;
+  }
+
+  /** Receives into slab[offsets[i]] (cap bytes each), up to max datagrams. */
+  receiveInto(slab: Buffer, offsets: Int32Array, cap: number, max: number, lengths: Int32Array, addrs: Buffer): number {
+    return addon().udpRecv(this.fd, slab, offsets, cap, max, lengths, addrs);
   }
 
   /**

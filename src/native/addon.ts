@@ -8,18 +8,22 @@ import { fileURLToPath } from 'node:url';
 export interface Addon {
   tunOpen(name: string, vnetHdr: boolean): [fd: number, name: string];
   tunSetOffload(fd: number, flags: number): void;
-  readBatch(fd: number, slab: Buffer, slotSize: number, headroom: number, max: number, lengths: Int32Array): number;
+  readBatch(fd: number, slab: Buffer, offsets: Int32Array, cap: number, max: number, lengths: Int32Array): number;
   writeBatch(fd: number, slab: Buffer, offsets: Int32Array, lengths: Int32Array, count: number): number;
   udpOpen(family: 4 | 6, address: string, port: number, device: string, mark: number, bufBytes: number): [fd: number, port: number];
-  udpRecv(fd: number, slab: Buffer, slotSize: number, headroom: number, max: number, lengths: Int32Array, addrs: Buffer): number;
+  udpRecv(fd: number, slab: Buffer, offsets: Int32Array, cap: number, max: number, lengths: Int32Array, addrs: Buffer): number;
   udpSend(fd: number, slab: Buffer, offsets: Int32Array, lengths: Int32Array, addrs: Buffer, count: number, status: Int32Array): number;
   setsockopt(fd: number, level: number, name: number, value: number | string): void;
   close(fd: number): void;
   pollStart(fd: number, onReadable: (err?: Error) => void): object;
   pollStop(handle: object): void;
-  aeadBatch(
-    encrypt: boolean, alg: 0 | 1, key: Buffer, slab: Buffer, offsets: Int32Array, lengths: Int32Array,
-    adLens: Int32Array, nonces: Buffer, count: number,
+  aeadSeal(
+    alg: 0 | 1, keys: Buffer, keyIdx: Int32Array, out: Buffer, outOffsets: Int32Array, adLen: number,
+    src: Buffer, srcOffsets: Int32Array, srcLengths: Int32Array, nonces: Buffer, count: number, outLengths: Int32Array,
+  ): number;
+  aeadOpen(
+    alg: 0 | 1, keys: Buffer, keyIdx: Int32Array, slab: Buffer, offsets: Int32Array, lengths: Int32Array,
+    adLen: number, nonces: Buffer, count: number,
   ): number;
 }
 

@@ -7,7 +7,7 @@
  *   AEAD: seal / open a batch of packets in place (AES-256-GCM, ChaCha20-Poly1305) with
  *         the OpenSSL that Node itself links, so one JS call covers a whole batch.
  *
- * Packets live in one JS Buffer cut into fixed slots ("slab"); lengths, offsets and peer
+ * Packets live in one JS Buffer cut into slots ("slab"); lengths, offsets and peer
  * addresses travel in typed arrays, so a batch crosses the JS/C boundary without copies or
  * allocations. Peer addresses use a 24-byte slot: [0] family 4|6, [2..3] port (big endian),
  * [4..19] address (IPv4 in the first 4 bytes), [20..23] IPv6 scope id.
@@ -189,7 +189,7 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
-  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  memcpy(ifr.ifr_name, name, strlen(name)); /* get_string checked it fits */
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;
     close(fd);
@@ -217,25 +217,27 @@ static napi_value tun_set_offload(napi_env env, napi_callback_info info) {
 }
 
 /*
- * readBatch(fd, slab, slotSize, headroom, max, lengths) -> count
- * Reads packets until the fd would block or `max` slots are full. Packet i lands at
- * slab[i*slotSize + headroom]; its length goes to lengths[i].
+ * readBatch(fd, slab, offsets, cap, max, lengths) -> count
+ * Reads packets until the fd would block or `max` packets are read. Packet i lands at
+ * slab[offsets[i]] (at most `cap` bytes); its length goes to lengths[i].
  */
 static napi_value read_batch(napi_env env, napi_callback_info info) {
   ARGS(6);
-  int32_t fd, slot, head, max;
+  int32_t fd, cap, max;
   uint8_t *slab;
-  size_t slab_len, n_len;
-  int32_t *lengths;
+  size_t slab_len, no, n_len;
+  int32_t *offs, *lengths;
   if (argc < 6 || !get_i32(env, argv[0], &fd) || !get_bytes(env, argv[1], &slab, &slab_len) ||
-      !get_i32(env, argv[2], &slot) || !get_i32(env, argv[3], &head) || !get_i32(env, argv[4], &max) ||
+      !get_i32s(env, argv[2], &offs, &no) || !get_i32(env, argv[3], &cap) || !get_i32(env, argv[4], &max) ||
       !get_i32s(env, argv[5], &lengths, &n_len))
-    return throw_type(env, "readBatch(fd, slab, slotSize, headroom, max, lengths)");
-  if (slot <= head || max < 0 || (size_t)max > n_len || (size_t)max * slot > slab_len)
-    return throw_type(env, "readBatch: slab or lengths too small for max slots");
+    return throw_type(env, "readBatch(fd, slab, offsets, cap, max, lengths)");
+  if (cap <= 0 || max < 0 || (size_t)max > n_len || (size_t)max > no)
+    return throw_type(env, "readBatch: offsets or lengths shorter than max");
+  for (int i = 0; i < max; i++)
+    if (offs[i] < 0 || (size_t)offs[i] + cap > slab_len) return throw_type(env, "readBatch: slot outside the slab");
   int n = 0;
   while (n < max) {
-    ssize_t r = read(fd, slab + (size_t)n * slot + head, slot - head);
+    ssize_t r = read(fd, slab + offs[n], cap);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
@@ -347,29 +349,30 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
 }
 
 /*
- * udpRecv(fd, slab, slotSize, headroom, max, lengths, addrs) -> count
- * recvmmsg into slots; the sender of packet i goes to addrs[i*24..].
+ * udpRecv(fd, slab, offsets, cap, max, lengths, addrs) -> count
+ * recvmmsg into slab[offsets[i]] (at most `cap` bytes each); the sender of packet i goes to
+ * addrs[i*24..]. A datagram longer than `cap` is reported with length 0 (drop it).
  */
 static napi_value udp_recv(napi_env env, napi_callback_info info) {
   ARGS(7);
-  int32_t fd, slot, head, max;
+  int32_t fd, cap, max;
   uint8_t *slab, *addrs;
-  size_t slab_len, n_len, a_len;
-  int32_t *lengths;
+  size_t slab_len, no, n_len, a_len;
+  int32_t *offs, *lengths;
   if (argc < 7 || !get_i32(env, argv[0], &fd) || !get_bytes(env, argv[1], &slab, &slab_len) ||
-      !get_i32(env, argv[2], &slot) || !get_i32(env, argv[3], &head) || !get_i32(env, argv[4], &max) ||
+      !get_i32s(env, argv[2], &offs, &no) || !get_i32(env, argv[3], &cap) || !get_i32(env, argv[4], &max) ||
       !get_i32s(env, argv[5], &lengths, &n_len) || !get_bytes(env, argv[6], &addrs, &a_len))
-    return throw_type(env, "udpRecv(fd, slab, slotSize, headroom, max, lengths, addrs)");
+    return throw_type(env, "udpRecv(fd, slab, offsets, cap, max, lengths, addrs)");
   if (max > MAX_BATCH) max = MAX_BATCH;
-  if (slot <= head || max < 0 || (size_t)max > n_len || (size_t)max * slot > slab_len ||
-      (size_t)max * ADDR_SLOT > a_len)
-    return throw_type(env, "udpRecv: slab, lengths or addrs too small for max slots");
+  if (cap <= 0 || max < 0 || (size_t)max > n_len || (size_t)max > no || (size_t)max * ADDR_SLOT > a_len)
+    return throw_type(env, "udpRecv: offsets, lengths or addrs shorter than max");
   struct mmsghdr msgs[MAX_BATCH];
   struct iovec iov[MAX_BATCH];
   struct sockaddr_storage from[MAX_BATCH];
   for (int i = 0; i < max; i++) {
-    iov[i].iov_base = slab + (size_t)i * slot + head;
-    iov[i].iov_len = slot - head;
+    if (offs[i] < 0 || (size_t)offs[i] + cap > slab_len) return throw_type(env, "udpRecv: slot outside the slab");
+    iov[i].iov_base = slab + offs[i];
+    iov[i].iov_len = cap;
     memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
@@ -386,7 +389,6 @@ static napi_value udp_recv(napi_env env, napi_callback_info info) {
     return throw_errno(env, "udpRecv", errno);
   }
   for (int i = 0; i < n; i++) {
-    /* a datagram larger than the slot is truncated: report it as empty so JS drops it */
     lengths[i] = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : (int32_t)msgs[i].msg_len;
     sockaddr_to_slot(&from[i], addrs + (size_t)i * ADDR_SLOT);
   }
@@ -562,66 +564,108 @@ static napi_value poll_stop(napi_env env, napi_callback_info info) {
 /* ---------- AEAD over a batch ---------- */
 
 /*
- * aeadBatch(encrypt, alg, key, slab, offsets, lengths, adLens, nonces, count) -> ok count
- * alg 0 = AES-256-GCM, 1 = ChaCha20-Poly1305; key is 32 bytes; nonces holds 12 bytes per
- * packet. Packet i starts at offsets[i]: adLens[i] bytes of associated data, then the text.
- * encrypt: lengths[i] covers ad+plaintext; the 16-byte tag is appended and lengths[i] grows.
- * decrypt: lengths[i] covers ad+ciphertext+tag; on success lengths[i] shrinks by 16, on a
- * failed tag lengths[i] becomes -1. Returns the number that succeeded.
+ * Keys come as one buffer of 32-byte keys and a key index per packet, so one call can serve
+ * packets of several peers; the cipher is re-keyed only when the index changes.
+ * alg 0 = AES-256-GCM, 1 = ChaCha20-Poly1305. Nonces: 12 bytes per packet. Tag: 16 bytes.
  */
-static EVP_CIPHER_CTX *aead_ctx[2][2];
+static EVP_CIPHER_CTX *aead_ctx[2];
 
-static napi_value aead_batch(napi_env env, napi_callback_info info) {
-  ARGS(9);
-  bool enc;
-  int32_t alg, count;
-  uint8_t *key, *slab, *nonces;
-  size_t key_len, slab_len, no, nl, nad, nn;
-  int32_t *offs, *lens, *adl;
-  if (argc < 9 || napi_get_value_bool(env, argv[0], &enc) != napi_ok || !get_i32(env, argv[1], &alg) ||
-      !get_bytes(env, argv[2], &key, &key_len) || !get_bytes(env, argv[3], &slab, &slab_len) ||
-      !get_i32s(env, argv[4], &offs, &no) || !get_i32s(env, argv[5], &lens, &nl) ||
-      !get_i32s(env, argv[6], &adl, &nad) || !get_bytes(env, argv[7], &nonces, &nn) ||
-      !get_i32(env, argv[8], &count))
-    return throw_type(env, "aeadBatch(encrypt, alg, key, slab, offsets, lengths, adLens, nonces, count)");
-  if ((alg != 0 && alg != 1) || key_len != 32 || count < 0 || (size_t)count > no || (size_t)count > nl ||
-      (size_t)count > nad || (size_t)count * 12 > nn)
-    return throw_type(env, "aeadBatch: bad algorithm, key or array sizes");
-  EVP_CIPHER_CTX **slot = &aead_ctx[enc][alg];
-  if (!*slot) *slot = EVP_CIPHER_CTX_new();
-  EVP_CIPHER_CTX *ctx = *slot;
+static EVP_CIPHER_CTX *aead_init(int enc, int alg) {
+  if (!aead_ctx[enc]) aead_ctx[enc] = EVP_CIPHER_CTX_new();
+  return aead_ctx[enc];
+}
+
+static int rekey(EVP_CIPHER_CTX *ctx, int enc, int alg, const uint8_t *key) {
   const EVP_CIPHER *cipher = alg == 0 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
-  if (!(enc ? EVP_EncryptInit_ex(ctx, cipher, NULL, key, NULL) : EVP_DecryptInit_ex(ctx, cipher, NULL, key, NULL)))
-    return throw_type(env, "aeadBatch: cipher init failed");
-  int ok = 0;
+  return enc ? EVP_EncryptInit_ex(ctx, cipher, NULL, key, NULL) : EVP_DecryptInit_ex(ctx, cipher, NULL, key, NULL);
+}
+
+/*
+ * aeadSeal(alg, keys, keyIdx, out, outOffsets, adLen, src, srcOffsets, srcLengths, nonces, count, outLengths) -> sealed
+ * Associated data is out[outOffsets[i] .. +adLen] (the caller wrote the header there); the
+ * plaintext src[srcOffsets[i] .. +srcLengths[i]] is encrypted to just after it, then the tag.
+ * outLengths[i] = adLen + srcLengths[i] + 16. The plaintext is left as it was (for resends).
+ */
+static napi_value aead_seal(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  int32_t alg, adlen, count;
+  uint8_t *keys, *out, *src, *nonces;
+  size_t nk, ki_n, out_len, no, src_len, nso, nsl, nn, nol;
+  int32_t *kidx, *ooffs, *soffs, *slens, *olens;
+  if (argc < 12 || !get_i32(env, argv[0], &alg) || !get_bytes(env, argv[1], &keys, &nk) ||
+      !get_i32s(env, argv[2], &kidx, &ki_n) || !get_bytes(env, argv[3], &out, &out_len) ||
+      !get_i32s(env, argv[4], &ooffs, &no) || !get_i32(env, argv[5], &adlen) ||
+      !get_bytes(env, argv[6], &src, &src_len) || !get_i32s(env, argv[7], &soffs, &nso) ||
+      !get_i32s(env, argv[8], &slens, &nsl) || !get_bytes(env, argv[9], &nonces, &nn) ||
+      !get_i32(env, argv[10], &count) || !get_i32s(env, argv[11], &olens, &nol))
+    return throw_type(env, "aeadSeal(alg, keys, keyIdx, out, outOffsets, adLen, src, srcOffsets, srcLengths, nonces, count, outLengths)");
+  if ((alg != 0 && alg != 1) || nk < 32 || nk % 32 || adlen < 0 || count < 0 || (size_t)count > ki_n ||
+      (size_t)count > no || (size_t)count > nso || (size_t)count > nsl || (size_t)count > nol || (size_t)count * 12 > nn)
+    return throw_type(env, "aeadSeal: bad algorithm, keys or array sizes");
+  EVP_CIPHER_CTX *ctx = aead_init(1, alg);
+  int current = -1, ok = 0, outl;
   for (int i = 0; i < count; i++) {
-    int32_t ad = adl[i], len = lens[i], off = offs[i];
-    int text = enc ? len - ad : len - ad - 16;
-    if (off < 0 || ad < 0 || text < 0 || (size_t)off + len + (enc ? 16 : 0) > slab_len) {
-      if (!enc) lens[i] = -1;
+    int32_t k = kidx[i], oo = ooffs[i], so = soffs[i], len = slens[i];
+    olens[i] = -1;
+    if (k < 0 || (size_t)(k + 1) * 32 > nk || oo < 0 || so < 0 || len < 0 ||
+        (size_t)oo + adlen + len + 16 > out_len || (size_t)so + len > src_len)
       continue;
+    if (k != current) {
+      if (!rekey(ctx, 1, alg, keys + (size_t)k * 32)) continue;
+      current = k;
+    }
+    uint8_t *p = out + oo;
+    if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonces + (size_t)i * 12) ||
+        !EVP_EncryptUpdate(ctx, NULL, &outl, p, adlen) ||
+        !EVP_EncryptUpdate(ctx, p + adlen, &outl, src + so, len) ||
+        !EVP_EncryptFinal_ex(ctx, p + adlen + len, &outl) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, p + adlen + len))
+      continue;
+    olens[i] = adlen + len + 16;
+    ok++;
+  }
+  return make_i32(env, ok);
+}
+
+/*
+ * aeadOpen(alg, keys, keyIdx, slab, offsets, lengths, adLen, nonces, count) -> opened
+ * In place: packet i is slab[offsets[i] .. +lengths[i]] = associated data (adLen), ciphertext,
+ * tag. On success lengths[i] becomes the plaintext length (the plaintext starts at
+ * offsets[i] + adLen); on failure (or keyIdx[i] < 0: skip) it becomes -1.
+ */
+static napi_value aead_open(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  int32_t alg, adlen, count;
+  uint8_t *keys, *slab, *nonces;
+  size_t nk, ki_n, slab_len, no, nl, nn;
+  int32_t *kidx, *offs, *lens;
+  if (argc < 9 || !get_i32(env, argv[0], &alg) || !get_bytes(env, argv[1], &keys, &nk) ||
+      !get_i32s(env, argv[2], &kidx, &ki_n) || !get_bytes(env, argv[3], &slab, &slab_len) ||
+      !get_i32s(env, argv[4], &offs, &no) || !get_i32s(env, argv[5], &lens, &nl) ||
+      !get_i32(env, argv[6], &adlen) || !get_bytes(env, argv[7], &nonces, &nn) || !get_i32(env, argv[8], &count))
+    return throw_type(env, "aeadOpen(alg, keys, keyIdx, slab, offsets, lengths, adLen, nonces, count)");
+  if ((alg != 0 && alg != 1) || nk < 32 || nk % 32 || adlen < 0 || count < 0 || (size_t)count > ki_n ||
+      (size_t)count > no || (size_t)count > nl || (size_t)count * 12 > nn)
+    return throw_type(env, "aeadOpen: bad algorithm, keys or array sizes");
+  EVP_CIPHER_CTX *ctx = aead_init(0, alg);
+  int current = -1, ok = 0, outl;
+  for (int i = 0; i < count; i++) {
+    int32_t k = kidx[i], off = offs[i], len = lens[i];
+    int text = len - adlen - 16;
+    lens[i] = -1;
+    if (k < 0 || (size_t)(k + 1) * 32 > nk || off < 0 || text < 0 || (size_t)off + len > slab_len) continue;
+    if (k != current) {
+      if (!rekey(ctx, 0, alg, keys + (size_t)k * 32)) continue;
+      current = k;
     }
     uint8_t *p = slab + off;
-    int outl;
-    if (enc) {
-      if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonces + (size_t)i * 12) ||
-          !EVP_EncryptUpdate(ctx, NULL, &outl, p, ad) ||
-          !EVP_EncryptUpdate(ctx, p + ad, &outl, p + ad, text) ||
-          !EVP_EncryptFinal_ex(ctx, p + ad + text, &outl) ||
-          !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, p + ad + text))
-        continue;
-      lens[i] = len + 16;
-    } else {
-      if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonces + (size_t)i * 12) ||
-          !EVP_DecryptUpdate(ctx, NULL, &outl, p, ad) ||
-          !EVP_DecryptUpdate(ctx, p + ad, &outl, p + ad, text) ||
-          !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, p + ad + text) ||
-          EVP_DecryptFinal_ex(ctx, p + ad + text, &outl) <= 0) {
-        lens[i] = -1;
-        continue;
-      }
-      lens[i] = len - 16;
-    }
+    if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonces + (size_t)i * 12) ||
+        !EVP_DecryptUpdate(ctx, NULL, &outl, p, adlen) ||
+        !EVP_DecryptUpdate(ctx, p + adlen, &outl, p + adlen, text) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, p + adlen + text) ||
+        EVP_DecryptFinal_ex(ctx, p + adlen + text, &outl) <= 0)
+      continue;
+    lens[i] = text;
     ok++;
   }
   return make_i32(env, ok);
@@ -642,7 +686,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
     {"pollStart", NULL, poll_start, NULL, NULL, NULL, napi_default, NULL},
     {"pollStop", NULL, poll_stop, NULL, NULL, NULL, napi_default, NULL},
-    {"aeadBatch", NULL, aead_batch, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadSeal", NULL, aead_seal, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadOpen", NULL, aead_open, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -19,10 +19,15 @@ export class TunDevice {
     this.poller = addon().pollStart(this.fd, onReadable);
   }
 
-  /** Fills the batch from slot 0; returns the number of packets read (0 when none wait). */
+  /** Fills the batch's slots from 0; returns the number of packets read (0 when none wait). */
   read(batch: PacketBatch): number {
-    batch.count = addon().readBatch(this.fd, batch.slab, batch.slotSize, batch.headroom, batch.capacity, batch.lengths);
+    batch.count = addon().readBatch(this.fd, batch.slab, batch.offsets, batch.slotSize - batch.headroom, batch.capacity, batch.lengths);
     return batch.count;
+  }
+
+  /** Reads into slab[offsets[i]] (cap bytes each), up to max packets. */
+  readInto(slab: Buffer, offsets: Int32Array, cap: number, max: number, lengths: Int32Array): number {
+    return addon().readBatch(this.fd, slab, offsets, cap, max, lengths);
   }
 
   /** Writes packets slab[offsets[i]..+lengths[i]] for i < count; returns how many were taken. */

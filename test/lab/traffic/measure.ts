@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ADDR, type Lab } from '../topology.js';
 import type { BulkResult } from './bulk.js';
 import type { ProbeResult } from './probe.js';
+import { percentile } from '../../../src/status/percentile.js';
 
 /** Resolves with the first stdout line that parses as JSON (or 'listening'), rejects on exit. */
 export function firstLine(child: ChildProcess, what: string): Promise<string> {
@@ -14,7 +15,7 @@ export function firstLine(child: ChildProcess, what: string): Promise<string> {
       const nl = out.indexOf('\n');
       if (nl >= 0) resolve(out.slice(0, nl));
     });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => reject(new Error(`${what} exited (${code}) without output: ${err.trim()}`)));
   });
 }
@@ -45,10 +46,5 @@ export function goodput(r: BulkResult, warmupS = 2): number {
   return s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
 }
 
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
+export { percentile };
 export const median = (v: number[]) => percentile(v, 50);

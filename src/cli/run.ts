@@ -1,0 +1,47 @@
+// `bondd [--config FILE] [--control PATH] [--ubus-socket PATH]`: runs the daemon until
+// SIGTERM/SIGINT (which remove every route, rule, firewall rule and device it created).
+// SIGHUP reloads the configuration.
+import { loadConfig } from '../config/load.js';
+import { Daemon, describeProblems } from '../daemon.js';
+import { serveControl, DEFAULT_CONTROL } from '../control/socket.js';
+import { Log } from '../log.js';
+
+export async function run(opts: Record<string, string | boolean>): Promise<number> {
+  const file = (opts.config as string) ?? '/etc/config/bonding';
+  const { config, problems } = loadConfig(file);
+  if (problems.length) process.stderr.write(describeProblems(problems) + '\n');
+  if (!config) {
+    process.stderr.write(`bondd: not starting: ${file} has errors\n`);
+    return 1;
+  }
+  if (process.getuid?.() !== 0) process.stderr.write('bondd: warning: not running as root; creating the TUN device and routes will fail\n');
+  const log = new Log(config.logLevel);
+  const daemon = new Daemon(config, log);
+  const control = await serveControl((opts.control as string) ?? DEFAULT_CONTROL, daemon);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    control.close();
+    try {
+      await daemon.stop();
+    } catch (err) {
+      log.error(`cleanup: ${(err as Error).message}`);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => void daemon.reload().catch(() => {}));
+  try {
+    await daemon.start();
+  } catch (err) {
+    log.error(`start: ${(err as Error).message}`);
+    await daemon.stop().catch(() => {});
+    control.close();
+    return 1;
+  }
+  log.info(`bondd ${config.mode} running (${file})`);
+  return new Promise(() => {}); // runs until a signal
+}

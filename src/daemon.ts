@@ -1,0 +1,153 @@
+// The running daemon: the configuration, the client or server it drives, and the API that
+// ubus and the control socket serve. Reload (SIGHUP, `reload`) re-reads the file; an invalid
+// file is refused as a whole and the daemon keeps running as it was.
+import { loadConfig } from './config/load.js';
+import { Client } from './device/client.js';
+import { Server } from './device/server.js';
+import { bondStatus, capacities, type Status, type PeerStatus } from './status/status.js';
+import { formatEndpoint } from './conn/endpoint.js';
+import { ApiError, type Api } from './control/api.js';
+import type { Config, ConfigProblem } from './config/types.js';
+import type { Log } from './log.js';
+import type { Link } from './link/link.js';
+
+export function describeProblems(problems: ConfigProblem[]): string {
+  return problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`).join('\n');
+}
+
+export class Daemon implements Api {
+  private device: Client | Server | undefined;
+  private readonly startedAt = Date.now();
+  /** Link state changes and tunnel state changes, for ubus events. */
+  onLinkEvent?: (e: { name: string; state: string; reason: string; peer?: string }) => void;
+  onTunnelEvent?: (e: { state: string; peer?: string }) => void;
+
+  constructor(private config: Config, private readonly log: Log) {}
+
+  get mode(): Config['mode'] {
+    return this.config.mode;
+  }
+
+  async start(): Promise<void> {
+    if (!this.config.enabled) {
+      this.log.info(`${this.config.file}: disabled (option enabled '0'); waiting for a reload`);
+      return;
+    }
+    const c = this.config;
+    if (c.mode === 'client') {
+      const client = new Client(c, this.log);
+      client.onLinkState = (l, old) => this.linkEvent(l, old);
+      client.onTunnelState = (state) => this.onTunnelEvent?.({ state });
+      this.device = client;
+      await client.start();
+    } else {
+      const server = new Server(c, this.log);
+      server.onLinkState = (peer, l, old) => this.linkEvent(l, old, peer);
+      server.onPeerState = (peer, state) => this.onTunnelEvent?.({ state, peer });
+      this.device = server;
+      await server.start();
+    }
+  }
+
+  private linkEvent(l: Link, old: string, peer?: string): void {
+    void old;
+    this.onLinkEvent?.({ name: l.name, state: l.state, reason: l.reason, ...(peer ? { peer } : {}) });
+  }
+
+  async reload(): Promise<{ ok: true; warnings: string[] }> {
+    const { config, problems } = loadConfig(this.config.file);
+    const warnings = problems.filter((p) => p.severity === 'warning');
+    if (!config) {
+      const text = describeProblems(problems);
+      this.log.error(`reload refused, keeping the running configuration:\n${text}`);
+      throw new ApiError('INVALID_ARGUMENT', `configuration has errors:\n${text}`);
+    }
+    if (warnings.length) this.log.warn(describeProblems(warnings));
+    const modeChanged = config.mode !== this.config.mode || config.enabled !== this.config.enabled || config.device !== this.config.device ||
+      config.cipher !== this.config.cipher || (config.mode === 'server' && this.config.mode === 'server' && (config.listen !== this.config.listen || config.port !== this.config.port));
+    this.config = config;
+    if (modeChanged || !this.device) {
+      await this.device?.stop();
+      this.device = undefined;
+      await this.start();
+    } else if (this.device instanceof Client && config.mode === 'client') {
+      await this.device.reload(config);
+    } else if (this.device instanceof Server && config.mode === 'server') {
+      await this.device.reload(config);
+    }
+    this.log.info('configuration reloaded');
+    return { ok: true, warnings: warnings.map((w) => `${w.file}:${w.line}: ${w.message}`) };
+  }
+
+  async stop(): Promise<void> {
+    await this.device?.stop();
+    this.device = undefined;
+  }
+
+  status(): Status {
+    const now = performance.now();
+    const c = this.config;
+    const d = this.device;
+    const uptime = (since: number) => (since ? Math.round((Date.now() - since) / 1000) : 0);
+    const dropped = d ? { ...d.inbound.counters } : { junk: 0, replayed: 0, forged: 0 };
+    const empty = { totals: { tx_bps: 0, rx_bps: 0, tx_bytes: 0, rx_bytes: 0 }, reorder: { buffered: 0, released_late: 0, timeouts: 0, hold_ms: 0, hold_p99_ms: 0 } };
+    if (c.mode === 'client') {
+      const client = d instanceof Client ? d : undefined;
+      const info = new Map(client?.linkInfo().map((x) => [x.link, x]) ?? []);
+      const b = client ? bondStatus(client.bond, (l) => {
+        const x = info.get(l);
+        return { interface: x?.cfg.interface, device: x?.route?.device || x?.cfg.device, address: x?.route?.address || undefined, gateway: x?.route?.gateway, table: x?.route?.table, why: x?.why };
+      }, now) : undefined;
+      if (b && client) capacities(b, client.bond, true);
+      return {
+        mode: 'client',
+        state: !client ? 'down' : client.state,
+        uptime_s: client?.state === 'connected' ? uptime(client.connectedAt) : 0,
+        server: `${c.server}:${c.port}`,
+        tunnel: { device: c.device, address: client?.settings?.address ?? null, peer_address: client?.settings?.peer ?? null, mtu: client?.settings?.mtu ?? c.mtu, address6: client?.settings?.address6 ?? null },
+        scheduler: c.scheduler,
+        links: b?.links ?? [],
+        ...(b ?? empty),
+        dropped,
+      };
+    }
+    const server = d instanceof Server ? d : undefined;
+    const peers: PeerStatus[] = (server?.peerList() ?? []).map(({ name, peer, bond }) => {
+      const b = bond ? bondStatus(bond, (l) => {
+        const x = peer.linkInfo.get(l.id);
+        const ep = peer.endpoints[l.id];
+        return { interface: x?.interface, device: x?.device, address: ep ? formatEndpoint(ep) : x?.address };
+      }, now) : { links: [], ...empty, queue: { packets: 0, drops: 0, repairs: 0, skips: 0 } };
+      if (bond) capacities(b, bond, false);
+      const up = !!bond?.session && bond.links.some((l) => l?.usable);
+      return { name, state: up ? 'connected' : bond ? 'connecting' : 'down', address: peer.cfg.address, uptime_s: up ? uptime(bond!.startedAt) : 0, ...b };
+    });
+    const sum = (k: 'tx_bps' | 'rx_bps' | 'tx_bytes' | 'rx_bytes') => peers.reduce((a, p) => a + p.totals[k], 0);
+    return {
+      mode: 'server',
+      state: !server ? 'down' : peers.some((p) => p.state === 'connected') ? 'connected' : 'connecting',
+      uptime_s: server ? uptime(this.startedAt) : 0,
+      listen: `${c.listen}:${c.port}`,
+      tunnel: { device: c.device, address: c.address, peer_address: null, mtu: c.mtu, address6: c.address6 ?? null },
+      scheduler: c.scheduler,
+      links: [],
+      totals: { tx_bps: sum('tx_bps'), rx_bps: sum('rx_bps'), tx_bytes: sum('tx_bytes'), rx_bytes: sum('rx_bytes') },
+      reorder: empty.reorder,
+      peers,
+      dropped,
+    };
+  }
+
+  links(): unknown {
+    const s = this.status();
+    return s.mode === 'client' ? { links: s.links } : { peers: (s.peers ?? []).map((p) => ({ name: p.name, links: p.links })) };
+  }
+
+  setLink(name: string, enabled: boolean): unknown {
+    const d = this.device;
+    if (!(d instanceof Client)) throw new ApiError('NOT_FOUND', d ? 'set_link applies to a client\'s links' : 'the tunnel is not running');
+    if (!d.setLinkEnabled(name, enabled)) throw new ApiError('NOT_FOUND', `no link '${name}'`);
+    this.log.info(`link ${name} ${enabled ? 'enabled' : 'disabled'} at run time`);
+    return { name, enabled };
+  }
+}

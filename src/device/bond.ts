@@ -1,0 +1,348 @@
+// One bond: the links between this host and one peer, and everything that moves packets over
+// them. The client has one (to its server); the server has one per connected client. Both
+// ends run the same code; what differs (sockets, endpoints, routing) comes in through
+// BondHost.
+//
+// What happens when:
+//   packets from the TUN device → send.enqueue, then pump
+//   an authenticated packet     → received: replay window, link accounting, receive path
+//   an ACK frame                → links' windows and estimates, losses → repair, then pump
+//   every TICK_MS               → link health (down links' packets re-sent), pings, hold time
+//   every second                → rates for the status
+import { performance } from 'node:perf_hooks';
+import { Link, type LinkRole, type LinkState } from '../link/link.js';
+import { LinkReceiver } from '../link/receiver.js';
+import { createScheduler, type Scheduler } from '../sched/scheduler.js';
+import { SendPath } from './send.js';
+import { ReceivePath, ACK_DELAY_MS, type Receiving } from './receive.js';
+import { OutBatch, type Wire } from './out.js';
+import { Timers } from './timers.js';
+import { F_PONG, type AckEntry, type ControlHandler, type LinkAnnouncement, F_PING } from '../wire/control.js';
+import type { PacketPool } from './pool.js';
+import type { KeyTable, Session } from './session.js';
+import type { SchedulerName } from '../config/types.js';
+import type { Log } from '../log.js';
+
+const TICK_MS = 50;
+const TRACE = !!process.env.BOND_TRACE;
+const HOLD_MIN_MS = 5, HOLD_MAX_MS = 500;
+
+export interface BondHost {
+  readonly pool: PacketPool;
+  readonly keys: KeyTable;
+  readonly alg: 0 | 1;
+  readonly wire: Wire;
+  readonly log: Log;
+  /** Where packets for this link go (24-byte endpoint slot), or null if unknown yet. */
+  endpoint(link: Link): [Buffer, number] | null;
+  /** A packet arrived on a link from `from` (the server learns and follows endpoints). */
+  seen?(link: Link, from: Buffer, fromAt: number): void;
+  /** An in-order IP packet for the TUN device (at slot + CLEAR + INNER, pool.length[slot] bytes). */
+  deliver(slot: number): void;
+  /** The server checks that an inner packet's source address belongs to this peer. */
+  allowed(slot: number): boolean;
+  linkState(bond: Bond, link: Link, old: LinkState): void;
+  /** The peer described its links (the server learns names, roles and ceilings). */
+  links?(links: LinkAnnouncement[]): void;
+  /** The peer said goodbye. */
+  closed?(): void;
+  /** The first authenticated packet under a session not yet confirmed (server). */
+  confirm?(session: Session): void;
+}
+
+export class Bond implements Receiving {
+  readonly links: Link[] = [];
+  session: Session | null = null;
+  readonly send: SendPath;
+  readonly receive: ReceivePath;
+  readonly out: OutBatch;
+  private readonly timers = new Timers(() => performance.now());
+  private readonly ackEntries: AckEntry[] = [];
+  private scheduler: Scheduler;
+  private readonly lost: { slot: number; link: Link }[] = [];
+  private lastStats = performance.now();
+  private readonly control: ControlHandler;
+  readonly startedAt = Date.now();
+
+  constructor(readonly name: string, private readonly host: BondHost, scheduler: SchedulerName) {
+    this.out = new OutBatch(host.pool, host.keys, host.alg, host.wire);
+    this.scheduler = createScheduler(scheduler);
+    const bond = this;
+    this.send = new SendPath({
+      pool: host.pool,
+      links: this.links,
+      get scheduler() {
+        return bond.scheduler;
+      },
+      out: this.out,
+      sendKey: () => (this.session ? { key: this.session.sendKey, receiver: this.session.remoteIndex } : null),
+      endpoint: (l) => host.endpoint(l),
+      clock: () => (performance.now() * 1000) >>> 0,
+    });
+    this.control = {
+      ack: (e) => this.onAck(e),
+      ping: (link, id) => this.onPing(link, id),
+      pong: (link, id) => this.links[link]?.onPong(id, performance.now()),
+      skip: (lane, seq) => this.receive.reorder.skip(lane, seq, performance.now()),
+      links: (l) => host.links?.(l),
+      close: () => host.closed?.(),
+      rate: (link, kbps) => {
+        const l = this.links[link];
+        if (l) l.peerCapacityBps = kbps * 1000;
+      },
+    };
+    this.receive = new ReceivePath({
+      pool: host.pool,
+      control: this.control,
+      deliver: (slot) => host.deliver(slot),
+      allowed: (slot) => host.allowed(slot),
+      ackNow: () => this.sendAck(),
+      ackSoon: () => this.timers.arm('ack', performance.now() + ACK_DELAY_MS, () => this.sendAck()),
+    }, host.log);
+    this.timers.arm('tick', performance.now() + TICK_MS, () => this.tick());
+  }
+
+  get schedulerName(): SchedulerName {
+    return this.scheduler.name;
+  }
+
+  setScheduler(name: SchedulerName): void {
+    if (name !== this.scheduler.name) this.scheduler = createScheduler(name);
+  }
+
+  addLink(id: number, name: string, role: LinkRole): Link {
+    const now = performance.now();
+    const l = new Link(id, name, role, now);
+    if (TRACE) l.cc.onFilled = (why) => this.host.log.info(`trace ${this.name}: link ${l.name} startup done: ${why}`);
+    l.sent.onForget = (slot, delivered) => {
+      if (delivered) this.host.pool.release(slot);
+      else this.lost.push({ slot, link: l });
+    };
+    this.links[id] = l;
+    return l;
+  }
+
+  link(id: number): Link | undefined {
+    return this.links[id];
+  }
+
+  /** A link leaves the bond (configuration): what it had in flight is re-sent elsewhere. */
+  removeLink(id: number): void {
+    const l = this.links[id];
+    if (!l) return;
+    l.enabled = false;
+    l.sent.loseAll();
+    delete this.links[id];
+    this.pump();
+  }
+
+  // ---- send side
+
+  /** A packet from the TUN device (IP packet at slot + HEADROOM, len bytes). */
+  enqueue(slot: number, len: number, now: number): void {
+    this.send.enqueue(slot, len, now);
+  }
+
+  pump(): void {
+    const now = performance.now();
+    this.handleLosses(now);
+    const wake = this.send.pump(now);
+    if (wake !== Infinity) this.timers.arm('pace', wake, () => this.pump());
+  }
+
+  private handleLosses(now: number): void {
+    while (this.lost.length) {
+      const { slot, link } = this.lost.pop()!;
+      link.onLoss(1500);
+      this.send.repair(slot, link, now);
+    }
+    if (this.send.skipsPending) {
+      const l = this.controlLink();
+      if (l) this.send.control(l, now, (w) => this.send.takeSkips(w));
+    }
+  }
+
+  private onAck(e: AckEntry): void {
+    const l = this.links[e.link];
+    if (!l) return;
+    l.onAck(e, performance.now());
+    // the pump runs once per received batch (see received); nothing more to do here
+  }
+
+  // A ping is answered at once on its link, and asks for an acknowledgement soon: after an
+  // idle spell, that acknowledgement is what reveals a lost tail of data packets.
+  private onPing(link: number, id: number): void {
+    const l = this.links[link];
+    if (!l) return;
+    this.send.control(l, performance.now(), (w) => w.ping(F_PONG, link, id));
+    l.rx.unacked++;
+    this.timers.arm('ack', performance.now() + ACK_DELAY_MS, () => this.sendAck());
+  }
+
+  /** The link acknowledgements and skips go out on: the fastest usable, else the last heard. */
+  private controlLink(): Link | undefined {
+    let best: Link | undefined;
+    for (const l of this.links) if (l?.usable && (!best || l.owd < best.owd)) best = l;
+    if (best) return best;
+    for (const l of this.links) if (l && l.ready && (!best || l.lastHeardAt > best.lastHeardAt)) best = l;
+    return best;
+  }
+
+  private sendAck(): void {
+    this.timers.cancel('ack');
+    const now = performance.now();
+    const target = this.controlLink();
+    if (!target) return;
+    let n = 0;
+    for (const l of this.links) {
+      if (!l) continue;
+      if (n === this.ackEntries.length) this.ackEntries.push({ link: 0, highest: 0, maskHi: 0, maskLo: 0, delayUs: 0, queueUs: 0 });
+      if (l.rx.ackEntry(l.id, now, this.ackEntries[n]!)) n++;
+    }
+    if (n === 0) return;
+    this.send.control(target, now, (w) => w.ack(this.ackEntries, n));
+    this.receive.acked();
+  }
+
+  // ---- receive side
+
+  received(linkId: number, counter: number, slot: number, length: number, from: Buffer, fromAt: number, s: Session, now: number): void {
+    if (!s.confirmed) this.host.confirm?.(s);
+    const l = this.links[linkId] ?? this.addLink(linkId, `link${linkId}`, 'primary');
+    if (!l.rx.replay.accept(counter)) {
+      this.host.pool.release(slot);
+      return;
+    }
+    this.host.seen?.(l, from, fromAt);
+    this.receive.packet(l, counter, slot, length, now);
+  }
+
+  /** After a received batch: send what acknowledgements made room for, and schedule expiries. */
+  afterReceive(): void {
+    this.pump();
+    this.armReorder();
+  }
+
+  private armReorder(): void {
+    const next = this.receive.reorder.expire(performance.now());
+    if (next !== Infinity) this.timers.arm('reorder', next, () => this.expireReorder());
+  }
+
+  /** Released packets may need writing: the host flushes after this. */
+  expireReorder(): void {
+    this.armReorder();
+    this.onExpire?.();
+  }
+
+  onExpire?: () => void;
+
+  // ---- every TICK_MS
+
+  private tick(): void {
+    const now = performance.now();
+    for (const l of this.links) {
+      if (!l) continue;
+      const old = l.state;
+      const changed = l.checkHealth(now);
+      if (changed) {
+        this.host.log.info(`${this.name}: link ${l.name} ${old} → ${changed} (${l.reason})`);
+        if (changed === 'down' || changed === 'disabled') l.sent.loseAll();
+        this.host.linkState(this, l, old);
+      }
+      if (l.ready && l.enabled && now - l.lastPingAt >= l.pingInterval()) {
+        this.send.control(l, now, (w) => w.ping(F_PING, l.id, l.ping(now)));
+      }
+    }
+    this.receive.reorder.holdMs = this.holdTime();
+    if (TRACE && now - this.lastTrace >= 500) this.trace(now);
+    if (now - this.lastStats >= 1000) {
+      for (const l of this.links) l?.tickStats((now - this.lastStats) / 1000);
+      this.lastStats = now;
+      this.sendRates(now);
+    }
+    this.pump();
+    this.timers.arm('tick', now + TICK_MS, () => this.tick());
+  }
+
+  private lastTrace = 0;
+
+  // BOND_TRACE=1: the links' congestion-control state twice a second, for tuning
+  private trace(now: number): void {
+    this.lastTrace = now;
+    const mb = (bytesPerMs: number) => ((bytesPerMs * 8) / 1000).toFixed(1);
+    const kb = (b: number) => (b / 1000).toFixed(0);
+    const parts = this.links.filter((l): l is Link => !!l).map((l) =>
+      `${l.name}:${l.state}/${l.cc.mode} bw=${mb(l.cc.btlBw)} pace=${mb(l.pacingRate())} cwnd=${kb(l.cc.cwnd)}k infl=${kb(l.sent.inflight)}k q=${kb(l.queued)}k rtt=${l.rtt.srtt.toFixed(0)}/${l.rtt.min.toFixed(0)} ping=${l.pingRtt.srtt.toFixed(0)} qd=${l.queueDelay(now).toFixed(1)} tx=${(l.txBps / 1e6).toFixed(1)}`);
+    this.host.log.info(`trace ${this.name} queue=${this.send.queue.length} hold=${this.receive.reorder.holdMs.toFixed(0)} ${parts.join(' | ')}`);
+  }
+
+  /**
+   * How long a hole may hold its lane: the spread of one-way delays over the links that carry
+   * traffic, plus their jitter, and at least the time a repair takes (loss noticed, ACK back,
+   * re-sent on the fastest link).
+   */
+  holdTime(): number {
+    const now = performance.now();
+    let lo = Infinity, hi = -Infinity, jitter = 0, fastRtt = Infinity;
+    for (const l of this.links) {
+      if (!l || !l.usable) continue;
+      fastRtt = Math.min(fastRtt, l.srtt || Infinity);
+      if (!l.rx.hasOwd || now - l.rx.lastAt > 1000) continue;
+      lo = Math.min(lo, l.rx.owd);
+      hi = Math.max(hi, l.rx.owd);
+      jitter = Math.max(jitter, l.rx.jitter);
+    }
+    const spread = hi > lo ? hi - lo : 0;
+    const repair = fastRtt === Infinity ? 0 : fastRtt + 2 * ACK_DELAY_MS;
+    return Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, spread + 4 * jitter + 2, repair + 2));
+  }
+
+  private readonly rateIds: number[] = [];
+  private readonly rateKbps: number[] = [];
+
+  // our capacity estimates, for the peer's status (est_capacity of its receiving direction)
+  private sendRates(now: number): void {
+    this.rateIds.length = this.rateKbps.length = 0;
+    for (const l of this.links) {
+      if (!l || !l.cc.btlBw) continue;
+      this.rateIds.push(l.id);
+      this.rateKbps.push(l.cc.btlBw * 8);
+    }
+    const target = this.controlLink();
+    if (target && this.rateIds.length) this.send.control(target, now, (w) => w.rates(this.rateIds, this.rateKbps, this.rateIds.length));
+  }
+
+  /** Sends a LINKS frame describing our links (client → server). */
+  announce(links: LinkAnnouncement[]): void {
+    const l = this.controlLink();
+    if (l) this.send.control(l, performance.now(), (w) => w.links(links));
+    this.out.flush();
+  }
+
+  /** Says goodbye on every link (shutdown). */
+  goodbye(): void {
+    const now = performance.now();
+    for (const l of this.links) if (l?.ready) this.send.control(l, now, (w) => w.close());
+    this.out.flush();
+  }
+
+  /** A fresh session: sequence numbers start over on both sides. */
+  restart(): void {
+    this.send.restart();
+    this.receive.restart();
+    for (const l of this.links) {
+      if (!l) continue;
+      l.rx = new LinkReceiver();
+      l.sent.loseAll();
+    }
+    // what was in flight belongs to the old sequence space: drop it, do not repair it
+    for (const { slot } of this.lost) this.host.pool.release(slot);
+    this.lost.length = 0;
+  }
+
+  stop(): void {
+    this.timers.stop();
+    this.send.clear();
+    this.receive.reorder.clear();
+  }
+}

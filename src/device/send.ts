@@ -1,0 +1,228 @@
+// The send path of one bond:
+//   TUN packet → lane and class → tunnel queue (CoDel) → scheduler picks a link → the link's
+//   pacing queue (inner header written, sequence numbers assigned) → pacing slot → counter and
+//   clear header → sealed with the batch → wire
+// Packets stay in their pool slot until acknowledged, so that a packet lost on one link can be
+// re-sent (repaired) on another. Control packets (ACK, PING, …) skip the queues.
+import { LANES, laneOf, isPureAck } from '../reorder/lanes.js';
+import { markCE, CodelQueue, type Queued } from '../queue/codel.js';
+import { writeInner, KIND_DATA, KIND_CONTROL, FLAG_REPAIR, FLAG_UNORDERED, INNER, CLEAR, TAG } from '../wire/packet.js';
+import { ControlWriter } from '../wire/control.js';
+import { HEADROOM, SLOT, type PacketPool } from './pool.js';
+import { IntFifo } from './fifo.js';
+import type { OutBatch } from './out.js';
+import type { Link } from '../link/link.js';
+import type { Scheduler } from '../sched/scheduler.js';
+import { predictedArrival } from '../sched/earliest-arrival.js';
+
+/** Bytes on the wire for `payload` bytes of inner header + packet: outer IPv4/UDP, clear header, tag. */
+export const wireBytes = (payload: number) => 28 + CLEAR + payload + TAG;
+const QUEUE_PACKETS = 4096;
+const PACE_BURST_MS = 1; // how far behind schedule a link may catch up in one burst
+
+/** What the send path needs from its bond. */
+export interface SendContext {
+  readonly pool: PacketPool;
+  readonly links: readonly Link[];
+  scheduler: Scheduler;
+  readonly out: OutBatch;
+  /** Session to send under: key index and the receiver's session index, or null before a handshake. */
+  sendKey(): { key: number; receiver: number } | null;
+  /** The peer's endpoint for a link (24-byte slot). */
+  endpoint(link: Link): [Buffer, number] | null;
+  clock(): number; // µs, for inner headers
+}
+
+export class SendPath {
+  readonly queue: CodelQueue;
+  private nextGlobal = 0;
+  private readonly laneNext = new Uint32Array(LANES);
+  private readonly pending: IntFifo[] = [];
+  private readonly chosen: Link[] = [];
+  private readonly head: Queued = { slot: 0, size: 0, lane: 0, urgent: false };
+  repairs = 0;
+  skips = 0;
+  private readonly writer: ControlWriter;
+
+  constructor(private readonly c: SendContext) {
+    this.writer = new ControlWriter(c.pool.slab);
+    this.queue = new CodelQueue(QUEUE_PACKETS, (slot) => markCE(c.pool.slab, c.pool.offset(slot) + HEADROOM), (slot) => c.pool.release(slot));
+  }
+
+  /** Sequence numbers start over (a fresh session). */
+  restart(): void {
+    this.nextGlobal = 0;
+    this.laneNext.fill(0);
+  }
+
+  /** A packet read from the TUN device into `slot` (IP packet at HEADROOM, `len` bytes). */
+  enqueue(slot: number, len: number, now: number): void {
+    const { pool } = this.c;
+    const at = pool.offset(slot) + HEADROOM;
+    pool.length[slot] = len;
+    const urgent = isPureAck(pool.slab, at, len);
+    if (!this.queue.push(slot, wireBytes(INNER + len), laneOf(pool.slab, at, len), urgent, now)) pool.release(slot);
+  }
+
+  /**
+   * Moves packets from the tunnel queue to links and sends what pacing allows; returns when
+   * pacing wants to be called again (Infinity: nothing waits for a pacing slot).
+   */
+  pump(now: number): number {
+    const { links, scheduler } = this.c;
+    const q = this.queue;
+    while (q.peek(now, this.head)) {
+      const n = scheduler.pick(links, this.head, now, this.chosen);
+      if (n === 0) break;
+      q.pop();
+      this.assign(this.head, n);
+    }
+    let wake = Infinity;
+    for (const l of links) {
+      if (!l) continue;
+      const p = this.pending[l.id];
+      if (p && p.length) wake = Math.min(wake, this.transmit(l, p, now, q.length === 0));
+      else if (q.length === 0 && l.room() > 0) l.sent.markAppLimited();
+    }
+    this.c.out.flush();
+    return wake;
+  }
+
+  private assign(h: Queued, n: number): void {
+    const { pool } = this.c;
+    // unordered packets take no place in their lane's sequence: they would leave holes in it
+    const laneSeq = h.urgent ? 0 : this.laneNext[h.lane]!;
+    if (!h.urgent) this.laneNext[h.lane] = (laneSeq + 1) >>> 0;
+    writeInner(pool.slab, pool.offset(h.slot) + HEADROOM - INNER, KIND_DATA, h.lane, h.urgent ? FLAG_UNORDERED : 0, this.nextGlobal, laneSeq, 0);
+    this.nextGlobal = (this.nextGlobal + 1) >>> 0;
+    for (let k = 0; k < n; k++) {
+      if (k > 0) pool.ref(h.slot);
+      this.linkQueue(this.chosen[k]!).push(h.slot);
+      this.chosen[k]!.queued += h.size;
+    }
+  }
+
+  private linkQueue(l: Link): IntFifo {
+    return (this.pending[l.id] ??= new IntFifo());
+  }
+
+  // Sends a link's queued packets up to its pacing rate; returns when the next one may go.
+  // When the tunnel has nothing more for the link although it has room, what the link
+  // delivers until these packets are acknowledged says little about its capacity: the
+  // samples are marked application-limited (BBR's rule).
+  private transmit(l: Link, p: IntFifo, now: number, idle: boolean): number {
+    const { pool, out } = this.c;
+    const session = this.c.sendKey();
+    const ep = this.c.endpoint(l);
+    if (!session || !ep || !l.usable) return Infinity;
+    const rate = Math.max(1e-3, l.pacingRate());
+    if (l.nextSendAt < now - PACE_BURST_MS) l.nextSendAt = now - PACE_BURST_MS;
+    const sentAt = this.c.clock();
+    while (p.length && l.nextSendAt <= now) {
+      const slot = p.shift();
+      const len = INNER + pool.length[slot]!;
+      const bytes = wireBytes(len);
+      l.queued -= bytes;
+      const src = pool.offset(slot) + HEADROOM - INNER;
+      pool.slab.writeUInt32BE(sentAt >>> 0, src + 12);
+      if (idle && p.length === 0 && l.room() > 0) l.sent.markAppLimited();
+      const counter = l.sent.send(bytes, slot, now);
+      out.add(l.id, session.receiver, counter, session.key, src, len, ep[0], ep[1]);
+      l.countSent(bytes, true);
+      l.nextSendAt += bytes / rate;
+    }
+    return p.length ? l.nextSendAt : Infinity;
+  }
+
+  /**
+   * A data packet was lost on `lostOn`: re-send it once on the link where it arrives first,
+   * ahead of that link's queue; a packet already repaired once is given up (SKIP).
+   */
+  repair(slot: number, lostOn: Link, now: number): void {
+    const { pool, links } = this.c;
+    const hdr = pool.offset(slot) + HEADROOM - INNER;
+    const flags = pool.slab.readUInt16BE(hdr + 2);
+    let best: Link | undefined, bestAt = Infinity;
+    if (!(flags & FLAG_REPAIR)) {
+      for (const l of links) {
+        if (!l || !l.usable) continue;
+        const at = predictedArrival(l, now) + (l === lostOn ? 0.5 : 0);
+        if (at < bestAt) (best = l), (bestAt = at);
+      }
+    }
+    if (!best) {
+      this.skip(slot);
+      return;
+    }
+    pool.slab.writeUInt16BE(flags | FLAG_REPAIR, hdr + 2);
+    this.linkQueue(best).unshift(slot);
+    best.queued += wireBytes(INNER + pool.length[slot]!);
+    best.repairs++;
+    this.repairs++;
+  }
+
+  private readonly skipLanes: number[] = [];
+  private readonly skipSeqs: number[] = [];
+
+  private skip(slot: number): void {
+    const { pool } = this.c;
+    const hdr = pool.offset(slot) + HEADROOM - INNER;
+    if (!(pool.slab.readUInt16BE(hdr + 2) & FLAG_UNORDERED)) {
+      this.skipLanes.push(pool.slab[hdr + 1]!);
+      this.skipSeqs.push(pool.slab.readUInt32BE(hdr + 8));
+    }
+    pool.release(slot);
+    this.skips++;
+  }
+
+  /** Skips gathered since the last call, for a SKIP frame; clears them. */
+  takeSkips(w: ControlWriter): void {
+    let n = this.skipLanes.length;
+    while (n > 0) {
+      const k = Math.min(n, 200);
+      w.skip(this.skipLanes.splice(0, k), this.skipSeqs.splice(0, k), k);
+      n -= k;
+    }
+  }
+
+  get skipsPending(): boolean {
+    return this.skipLanes.length > 0;
+  }
+
+  /**
+   * Sends one control packet on `l` now, its frames written by `build`. Control packets are
+   * not tracked for loss or congestion (they are small and their content is refreshed).
+   */
+  control(l: Link, now: number, build: (w: ControlWriter) => void): boolean {
+    const { pool, out } = this.c;
+    const session = this.c.sendKey();
+    const ep = this.c.endpoint(l);
+    if (!session || !ep) return false;
+    const slot = pool.take();
+    if (slot < 0) return false;
+    const base = pool.offset(slot) + HEADROOM - INNER;
+    writeInner(pool.slab, base, KIND_CONTROL, 0, 0, 0, 0, this.c.clock());
+    const w = this.writer.begin(base + INNER, pool.offset(slot) + SLOT - TAG);
+    build(w);
+    const len = w.length - base;
+    const counter = l.sent.send(wireBytes(len), -1, now);
+    out.add(l.id, session.receiver, counter, session.key, base, len, ep[0], ep[1], slot);
+    l.countSent(wireBytes(len), false);
+    return true;
+  }
+
+  /** Drops everything queued (shutdown). */
+  clear(): void {
+    const { pool } = this.c;
+    while (this.queue.peek(Infinity, this.head)) {
+      this.queue.pop();
+      pool.release(this.head.slot);
+    }
+    for (const [id, p] of this.pending.entries()) {
+      if (!p) continue;
+      p.drain((s) => pool.release(s));
+      const l = this.c.links[id];
+      if (l) l.queued = 0;
+    }
+  }
+}

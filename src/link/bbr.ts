@@ -1,0 +1,190 @@
+// Congestion control of one link, BBR-like (Cardwell et al. 2016): the link's bottleneck rate
+// is the highest delivery rate of the last rounds, its propagation delay the lowest RTT; pace
+// at the rate, keep about two bandwidth-delay products in flight. Startup doubles until the
+// rate stops growing; then the sending rate cycles 1.25 / 0.75 / 1 … so that a link whose
+// capacity grows is noticed. Unlike plain BBR it also backs off on delay: when even the best
+// RTT of a round sits well above the minimum, a queue is standing in the ISP's network, so
+// the rate estimate drops to what was actually delivered (LTE capacity falls within seconds).
+// The queue is measured one way (the receiver reports each packet's delay above the link's
+// minimum), so congestion on the way back does not count.
+// Units: bytes and milliseconds (rates in bytes/ms; 1 Mbit/s = 125 bytes/ms).
+import { WindowedFilter } from './minmax.js';
+
+const MSS = 1500;
+const INITIAL_CWND = 16 * MSS;
+const STARTUP_GAIN = 2.885;
+const CYCLE = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
+const BW_WINDOW_ROUNDS = 10;
+const ACK_ALLOWANCE_MS = 4; // acknowledgements come in bunches every few ms
+
+export type BbrMode = 'startup' | 'drain' | 'probe_bw';
+
+export interface RateSample {
+  delivered: number; // the link's delivered bytes, now
+  priorDelivered: number; // delivered bytes when the newest acknowledged packet was sent
+  rate: number; // bytes/ms, or 0 when no sample
+  appLimited: boolean;
+  rtt: number; // ms of the newest acknowledged packet, or -1
+  queue: number; // ms the newest acknowledged packet waited in the network (one way), or -1
+  acked: number; // bytes newly acknowledged
+  inflight: number; // bytes still in flight after this acknowledgement
+}
+
+export class Bbr {
+  mode: BbrMode = 'startup';
+  cwnd = INITIAL_CWND;
+  pacingGain = STARTUP_GAIN;
+  private readonly bw = WindowedFilter.max(BW_WINDOW_ROUNDS);
+  private round = 0;
+  private nextRoundDelivered = 0;
+  private fullBw = 0;
+  private fullBwRounds = 0;
+  private filledPipe = false;
+  private cycle = 0;
+  private cycleStart = 0;
+  // what this round has seen, for the delay and loss signals
+  private roundMinQueue = Infinity;
+  private roundMaxRate = 0; // of samples that were not application-limited
+  private roundMaxAnyRate = 0;
+  private roundLost = 0;
+  private roundAcked = 0;
+  private roundAppLimited = false;
+  private bwBeforeProbe = 0;
+  /** Ceiling from the configuration (max_up / max_down), bytes/ms. */
+  ceiling = Infinity;
+  delayBackoffs = 0;
+
+  constructor(private minRtt: () => number) {}
+
+  /** Bottleneck rate estimate, bytes/ms (0 before the first sample). */
+  get btlBw(): number {
+    return Math.min(this.bw.value, this.ceiling);
+  }
+
+  private startupRate = 0;
+
+  pacingRate(srtt: number): number {
+    const bw = this.btlBw;
+    let rate = Math.max(this.pacingGain * bw, (STARTUP_GAIN * INITIAL_CWND) / Math.max(1, srtt || 100));
+    // while starting up, pacing never slows down (as Linux BBR): early samples are small
+    // because the traffic itself is only starting, not because the link is slow
+    if (this.mode === 'startup') rate = this.startupRate = Math.max(rate, this.startupRate);
+    else if (bw > 0) rate = this.pacingGain * bw;
+    return Math.min(rate, this.ceiling);
+  }
+
+  bdp(): number {
+    return this.btlBw * Math.max(1, this.minRtt());
+  }
+
+  onAck(s: RateSample, now: number): void {
+    this.roundAcked += s.acked;
+    this.roundAppLimited = s.appLimited;
+    if (s.queue >= 0) this.roundMinQueue = Math.min(this.roundMinQueue, s.queue);
+    if (!s.appLimited) this.roundMaxRate = Math.max(this.roundMaxRate, s.rate);
+    this.roundMaxAnyRate = Math.max(this.roundMaxAnyRate, s.rate);
+    let roundStart = false;
+    if (s.priorDelivered >= this.nextRoundDelivered) {
+      this.nextRoundDelivered = s.delivered;
+      this.round++;
+      roundStart = true;
+    }
+    if (s.rate > 0 && (!s.appLimited || s.rate > this.bw.value)) this.bw.update(s.rate, this.round);
+    if (roundStart) this.endOfRound();
+    this.updateMode(s, now);
+    this.updateCwnd(s);
+  }
+
+  onLoss(bytes: number): void {
+    this.roundLost += bytes;
+  }
+
+  /** After a link was out of use: start over gently, as on a new link. */
+  restart(): void {
+    this.mode = 'startup';
+    this.pacingGain = STARTUP_GAIN;
+    this.cwnd = INITIAL_CWND;
+    this.bw.clear();
+    this.fullBw = this.fullBwRounds = this.startupRate = 0;
+    this.filledPipe = false;
+  }
+
+  /** Queueing delay that counts as a standing queue: a quarter of the RTT, within 4–15 ms. */
+  queueLimit(): number {
+    return Math.min(15, Math.max(4, 0.25 * this.minRtt()));
+  }
+
+  private endOfRound(): void {
+    // delay signal: even the best moment of the round waited in a queue in the ISP's network.
+    // The link was busy all round, so what it delivered is its capacity, application-limited
+    // or not.
+    if (this.roundMinQueue < Infinity && this.roundMinQueue > this.queueLimit()) {
+      if (!this.filledPipe) this.fill(`queue ${this.roundMinQueue.toFixed(1)} ms`);
+      else if (this.roundMaxAnyRate > 0 && this.roundMaxAnyRate < this.bw.value) {
+        this.bw.reset(Math.max(this.roundMaxAnyRate, 0.7 * this.bw.value), this.round);
+        this.delayBackoffs++;
+      }
+    }
+    // heavy loss: the link is overloaded or failing (random loss of a few % is repaired, not fought)
+    if (this.roundAcked + this.roundLost > 0 && this.roundLost / (this.roundAcked + this.roundLost) > 0.2) {
+      this.bw.reset(0.8 * this.bw.value, this.round);
+    }
+    // a round that could not fill the link says nothing about whether the link is full
+    if (!this.filledPipe && !this.roundAppLimited) {
+      if (this.bw.value >= this.fullBw * 1.25) {
+        this.fullBw = this.bw.value;
+        this.fullBwRounds = 0;
+      } else if (++this.fullBwRounds >= 3) {
+        this.fill(`rate stopped growing at ${((this.bw.value * 8) / 1000).toFixed(1)} Mbit/s`);
+      }
+    }
+    this.roundMinQueue = Infinity;
+    this.roundMaxRate = this.roundMaxAnyRate = this.roundLost = this.roundAcked = 0;
+  }
+
+  /** Told why startup ended (for tracing). */
+  onFilled?: (why: string) => void;
+
+  private fill(why: string): void {
+    this.filledPipe = true;
+    this.onFilled?.(why);
+  }
+
+  private updateMode(s: RateSample, now: number): void {
+    if (this.mode === 'startup' && this.filledPipe) {
+      this.mode = 'drain';
+      this.pacingGain = 1 / STARTUP_GAIN;
+    }
+    if (this.mode === 'drain' && s.inflight <= this.bdp()) {
+      this.mode = 'probe_bw';
+      this.cycle = 2;
+      this.cycleStart = now;
+      this.pacingGain = CYCLE[this.cycle]!;
+    }
+    if (this.mode === 'probe_bw') {
+      const elapsed = now - this.cycleStart > Math.max(1, this.minRtt());
+      const gain = CYCLE[this.cycle]!;
+      const advance = gain > 1 ? elapsed && s.inflight >= gain * this.bdp() * 0.9 || now - this.cycleStart > 2 * Math.max(1, this.minRtt())
+        : gain < 1 ? elapsed || s.inflight <= this.bdp()
+        : elapsed;
+      if (advance) {
+        // a probe that found more capacity probes again, so a link whose capacity grew
+        // several-fold (LTE) is followed in a few rounds, not in many cycles
+        const found = gain > 1 && this.bw.value > this.bwBeforeProbe * 1.1;
+        if (!found) this.cycle = (this.cycle + 1) % CYCLE.length;
+        this.cycleStart = now;
+        this.pacingGain = CYCLE[this.cycle]!;
+        if (this.pacingGain > 1) this.bwBeforeProbe = this.bw.value;
+      }
+    }
+  }
+
+  private updateCwnd(s: RateSample): void {
+    // 2 × BDP in startup too (as BBRv3): the queue startup leaves behind stays near one BDP
+    const gain = 2;
+    const target = gain * this.bdp() + this.btlBw * ACK_ALLOWANCE_MS + 3 * MSS;
+    if (this.filledPipe) this.cwnd = Math.min(this.cwnd + s.acked, target);
+    else if (this.cwnd < target || s.delivered < INITIAL_CWND) this.cwnd += s.acked;
+    this.cwnd = Math.max(this.cwnd, 4 * MSS);
+  }
+}

@@ -1,0 +1,26 @@
+// `redundant`: every packet on the two usable links with the lowest one-way delay; the
+// receiver keeps the first copy. Twice the traffic, and a link can fail without a packet lost:
+// for calls and games, not for bulk.
+import type { Link } from '../link/link.js';
+import { tiers, newTiers, type Packet, type Scheduler } from './scheduler.js';
+
+export class Redundant implements Scheduler {
+  readonly name = 'redundant';
+  private readonly t = newTiers();
+
+  pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
+    const t = tiers(links, this.t);
+    let a: Link | undefined, b: Link | undefined;
+    for (const tier of [t[0]!, t[1]!]) {
+      for (const l of tier) {
+        if (!a || l.owd < a.owd) (b = a), (a = l);
+        else if (!b || l.owd < b.owd) b = l;
+      }
+    }
+    if (!a || (a.room() < p.size && !p.urgent)) return 0;
+    out[0] = a;
+    if (!b || b.room() < p.size) return 1;
+    out[1] = b;
+    return 2;
+  }
+}

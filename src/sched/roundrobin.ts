@@ -1,0 +1,31 @@
+// `roundrobin`: links take turns, packet by packet, skipping links without room. Simple and
+// predictable; it aggregates well only when the links are alike (see adaptive for the rest).
+import type { Link } from '../link/link.js';
+import { tiers, newTiers, fastest, type Packet, type Scheduler } from './scheduler.js';
+
+export class RoundRobin implements Scheduler {
+  readonly name = 'roundrobin';
+  private readonly t = newTiers();
+  private turn = 0;
+
+  pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
+    const t = tiers(links, this.t);
+    if (p.urgent) {
+      const f = fastest(t);
+      if (!f) return 0;
+      out[0] = f;
+      return 1;
+    }
+    for (const tier of [t[0]!, t[1]!]) {
+      for (let k = 0; k < tier.length; k++) {
+        const l = tier[(this.turn + k) % tier.length]!;
+        if (l.room() >= p.size) {
+          this.turn = (this.turn + k + 1) % tier.length;
+          out[0] = l;
+          return 1;
+        }
+      }
+    }
+    return 0;
+  }
+}
