@@ -112,32 +112,39 @@ test('system errors become exceptions with errno names', () => {
 });
 
 for (const [alg, name] of [[0, 'aes-256-gcm'], [1, 'chacha20-poly1305']] as const) {
-  test(`aeadBatch ${name} matches node:crypto and rejects a changed byte`, () => {
-    const key = randomBytes(32);
-    const b = new PacketBatch(8, 2048, 0);
-    const ad = new Int32Array(8).fill(16);
+  test(`aeadSeal/aeadOpen ${name}: out of place, per-packet keys, match node:crypto, reject a changed byte`, () => {
+    const keys = randomBytes(64);
+    const keyIdx = Int32Array.from([0, 1, 1, 0, 0, 1, 0, 1]);
+    const src = new PacketBatch(8, 2048, 100), out = new PacketBatch(8, 2048, 0);
     const nonces = randomBytes(8 * 12);
-    const plain: Buffer[] = [];
+    const plain: Buffer[] = [], ad: Buffer[] = [];
     for (let i = 0; i < 8; i++) {
-      const p = randomBytes(16 + 100 * i);
-      p.copy(b.slab, b.start(i));
-      b.lengths[i] = p.length;
-      plain.push(p);
+      plain.push(randomBytes(1 + 150 * i));
+      plain[i]!.copy(src.slab, src.start(i));
+      src.lengths[i] = plain[i]!.length;
+      ad.push(randomBytes(16));
+      ad[i]!.copy(out.slab, out.start(i));
     }
-    assert.equal(addon().aeadBatch(true, alg, key, b.slab, b.offsets, b.lengths, ad, nonces, 8), 8);
+    const outLengths = new Int32Array(8);
+    assert.equal(addon().aeadSeal(alg, keys, keyIdx, out.slab, out.offsets, 16, src.slab, src.offsets, src.lengths, nonces, 8, outLengths), 8);
     for (let i = 0; i < 8; i++) {
+      const key = keys.subarray(keyIdx[i]! * 32, keyIdx[i]! * 32 + 32);
       const c = createCipheriv(name, key, nonces.subarray(i * 12, i * 12 + 12), { authTagLength: 16 } as never) as ReturnType<typeof createCipheriv> & { setAAD(b: Buffer): void; getAuthTag(): Buffer };
-      c.setAAD(plain[i]!.subarray(0, 16));
-      const want = Buffer.concat([plain[i]!.subarray(0, 16), c.update(plain[i]!.subarray(16)), c.final(), c.getAuthTag()]);
-      assert.equal(b.lengths[i], want.length);
-      assert.ok(b.slab.subarray(b.start(i), b.start(i) + want.length).equals(want), `packet ${i} sealed like node:crypto`);
+      c.setAAD(ad[i]!);
+      const want = Buffer.concat([ad[i]!, c.update(plain[i]!), c.final(), c.getAuthTag()]);
+      assert.equal(outLengths[i], want.length);
+      assert.ok(out.slab.subarray(out.start(i), out.start(i) + want.length).equals(want), `packet ${i} sealed like node:crypto`);
+      assert.ok(src.slab.subarray(src.start(i), src.start(i) + plain[i]!.length).equals(plain[i]!), 'plaintext kept');
     }
-    b.slab[b.start(3) + 20]! ^= 1; // ciphertext
-    b.slab[b.start(5) + 2]! ^= 1; // associated data
-    assert.equal(addon().aeadBatch(false, alg, key, b.slab, b.offsets, b.lengths, ad, nonces, 8), 6);
+    out.slab[out.start(3) + 20]! ^= 1; // ciphertext
+    out.slab[out.start(5) + 2]! ^= 1; // associated data
+    const lens = Int32Array.from(outLengths);
+    const skipOne = Int32Array.from(keyIdx);
+    skipOne[6] = -1;
+    assert.equal(addon().aeadOpen(alg, keys, skipOne, out.slab, out.offsets, lens, 16, nonces, 8), 5);
     for (let i = 0; i < 8; i++) {
-      if (i === 3 || i === 5) assert.equal(b.lengths[i], -1);
-      else assert.ok(b.slab.subarray(b.start(i), b.start(i) + b.lengths[i]!).equals(plain[i]!));
+      if (i === 3 || i === 5 || i === 6) assert.equal(lens[i], -1);
+      else assert.ok(out.slab.subarray(out.start(i) + 16, out.start(i) + 16 + lens[i]!).equals(plain[i]!));
     }
   });
 }
