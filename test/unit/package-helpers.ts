@@ -8,10 +8,11 @@
 // procd's start/stop/reload/status wrappers; procd_* calls are recorded in a log instead of
 // being sent to ubus. So the tests check the scripts against that API, not against procd.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 // The repository root, from build/js/test/unit or test/unit alike.
 export function repoRoot(): string {
@@ -53,11 +54,25 @@ export interface UciRoot {
   env: NodeJS.ProcessEnv;
 }
 
+// One file with the stand-in and src/uci, private to this test process: build/js is deleted and
+// rewritten by every `node scripts/build.mjs`, which may run while the tests do.
+let uciCli: string | undefined;
+function uciCliBundle(): string {
+  if (!uciCli) {
+    const dir = tempDir('uci-cli');
+    const file = join(dir, 'uci-cli.mjs');
+    buildSync({ entryPoints: [repo('test/unit/uci-cli.ts')], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    uciCli = file;
+  }
+  return uciCli;
+}
+
 export function uciRoot(prefix: string): UciRoot {
   const dir = tempDir(prefix);
   const r = { dir, bin: join(dir, 'bin'), conf: join(dir, 'conf'), save: join(dir, 'save') };
   mkdirSync(r.conf, { recursive: true });
-  const cli = repo('build/js/test/unit/uci-cli.js');
+  const cli = uciCliBundle();
   writeExecutable(join(r.bin, 'uci'), `#!/bin/sh\nexec '${process.execPath}' '${cli}' -c '${r.conf}' -P '${r.save}' "$@"\n`);
   return { ...r, env: { ...process.env, PATH: `${r.bin}:${process.env.PATH}` } };
 }
