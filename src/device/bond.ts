@@ -254,6 +254,7 @@ export class Bond implements Receiving {
       }
     }
     this.receive.reorder.holdMs = this.holdTime();
+    this.send.queue.target = this.queueTarget();
     if (TRACE && now - this.lastTrace >= 500) this.trace(now);
     if (now - this.lastStats >= 1000) {
       for (const l of this.links) l?.tickStats((now - this.lastStats) / 1000);
@@ -274,6 +275,19 @@ export class Bond implements Receiving {
     const parts = this.links.filter((l): l is Link => !!l).map((l) =>
       `${l.name}:${l.state}/${l.cc.mode} bw=${mb(l.cc.btlBw)} pace=${mb(l.pacingRate())} cwnd=${kb(l.cc.cwnd)}k infl=${kb(l.sent.inflight)}k q=${kb(l.queued)}k rtt=${l.rtt.srtt.toFixed(0)}/${l.rtt.min.toFixed(0)} ping=${l.pingRtt.srtt.toFixed(0)} qd=${l.queueDelay(now).toFixed(1)} tx=${(l.txBps / 1e6).toFixed(1)}`);
     this.host.log.info(`trace ${this.name} queue=${this.send.queue.length} hold=${this.receive.reorder.holdMs.toFixed(0)} ${parts.join(' | ')}`);
+  }
+
+  /**
+   * CoDel's target: half the propagation RTT of the slowest usable link (what a bulk flow
+   * striped over all links sees), 5–25 ms. A single Cubic flow backs off to 70 % of its
+   * window; a standing queue of ~0.43 of its RTT is what keeps the links busy through that.
+   * Queues are per lane, so other flows do not wait behind it.
+   */
+  private queueTarget(): number {
+    let rtt = 0;
+    const now = performance.now();
+    for (const l of this.links) if (l?.usable) rtt = Math.max(rtt, 2 * (l.owd - l.queueDelay(now)));
+    return Math.min(25, Math.max(5, 0.5 * rtt));
   }
 
   /**

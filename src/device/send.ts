@@ -1,11 +1,12 @@
 // The send path of one bond:
-//   TUN packet → lane and class → tunnel queue (CoDel) → scheduler picks a link → the link's
+//   TUN packet → lane and class → tunnel queue (per lane, CoDel) → scheduler picks a link → the link's
 //   pacing queue (inner header written, sequence numbers assigned) → pacing slot → counter and
 //   clear header → sealed with the batch → wire
 // Packets stay in their pool slot until acknowledged, so that a packet lost on one link can be
 // re-sent (repaired) on another. Control packets (ACK, PING, …) skip the queues.
 import { LANES, laneOf, isPureAck } from '../reorder/lanes.js';
-import { markCE, CodelQueue, type Queued } from '../queue/codel.js';
+import { markCE } from '../queue/codel.js';
+import { FlowQueue, type Queued } from '../queue/fq.js';
 import { writeInner, KIND_DATA, KIND_CONTROL, FLAG_REPAIR, FLAG_UNORDERED, INNER, CLEAR, TAG } from '../wire/packet.js';
 import { ControlWriter } from '../wire/control.js';
 import { HEADROOM, SLOT, type PacketPool } from './pool.js';
@@ -18,7 +19,7 @@ import { predictedArrival } from '../sched/earliest-arrival.js';
 /** Bytes on the wire for `payload` bytes of inner header + packet: outer IPv4/UDP, clear header, tag. */
 export const wireBytes = (payload: number) => 28 + CLEAR + payload + TAG;
 const QUEUE_PACKETS = 4096;
-const PACE_BURST_MS = 1; // how far behind schedule a link may catch up in one burst
+const PACE_BURST_MS = 3; // how far behind schedule a link may catch up in one burst (timers run late)
 
 /** What the send path needs from its bond. */
 export interface SendContext {
@@ -34,19 +35,19 @@ export interface SendContext {
 }
 
 export class SendPath {
-  readonly queue: CodelQueue;
+  readonly queue: FlowQueue;
   private nextGlobal = 0;
   private readonly laneNext = new Uint32Array(LANES);
   private readonly pending: IntFifo[] = [];
   private readonly chosen: Link[] = [];
-  private readonly head: Queued = { slot: 0, size: 0, lane: 0, urgent: false };
+  private readonly head: Queued = { slot: 0, size: 0, lane: 0, urgent: false, backlog: 0 };
   repairs = 0;
   skips = 0;
   private readonly writer: ControlWriter;
 
   constructor(private readonly c: SendContext) {
     this.writer = new ControlWriter(c.pool.slab);
-    this.queue = new CodelQueue(QUEUE_PACKETS, (slot) => markCE(c.pool.slab, c.pool.offset(slot) + HEADROOM), (slot) => c.pool.release(slot));
+    this.queue = new FlowQueue(QUEUE_PACKETS, (slot) => markCE(c.pool.slab, c.pool.offset(slot) + HEADROOM), (slot) => c.pool.release(slot));
   }
 
   /** Sequence numbers start over (a fresh session). */
@@ -69,23 +70,39 @@ export class SendPath {
    * pacing wants to be called again (Infinity: nothing waits for a pacing slot).
    */
   pump(now: number): number {
-    const { links, scheduler } = this.c;
+    const { links } = this.c;
+    const q = this.queue;
+    // schedule and send until nothing moves: sending can make room for more
+    for (let round = 0; round < 8; round++) {
+      this.schedule(now);
+      let sent = 0;
+      for (const l of links) {
+        if (!l) continue;
+        const p = this.pending[l.id];
+        if (p && p.length) sent += this.transmit(l, p, now, q.length === 0);
+        else if (q.length === 0 && l.room() > 0) l.sent.markAppLimited();
+      }
+      if (q.length === 0 || sent === 0) break;
+    }
+    this.c.out.flush();
+    // wake up when a pacing slot opens: for what waits on a link, or (when the tunnel queue
+    // is not empty) for the link that will take more next
+    let wake = Infinity;
+    for (const l of links) {
+      if (!l || !l.usable) continue;
+      if (this.pending[l.id]?.length || (q.length > 0 && l.room() > 0)) wake = Math.min(wake, l.nextSendAt);
+    }
+    return wake;
+  }
+
+  private schedule(now: number): void {
     const q = this.queue;
     while (q.peek(now, this.head)) {
-      const n = scheduler.pick(links, this.head, now, this.chosen);
+      const n = this.c.scheduler.pick(this.c.links, this.head, now, this.chosen);
       if (n === 0) break;
       q.pop();
       this.assign(this.head, n);
     }
-    let wake = Infinity;
-    for (const l of links) {
-      if (!l) continue;
-      const p = this.pending[l.id];
-      if (p && p.length) wake = Math.min(wake, this.transmit(l, p, now, q.length === 0));
-      else if (q.length === 0 && l.room() > 0) l.sent.markAppLimited();
-    }
-    this.c.out.flush();
-    return wake;
   }
 
   private assign(h: Queued, n: number): void {
@@ -106,7 +123,7 @@ export class SendPath {
     return (this.pending[l.id] ??= new IntFifo());
   }
 
-  // Sends a link's queued packets up to its pacing rate; returns when the next one may go.
+  // Sends a link's queued packets up to its pacing rate; returns how many went.
   // When the tunnel has nothing more for the link although it has room, what the link
   // delivers until these packets are acknowledged says little about its capacity: the
   // samples are marked application-limited (BBR's rule).
@@ -114,7 +131,8 @@ export class SendPath {
     const { pool, out } = this.c;
     const session = this.c.sendKey();
     const ep = this.c.endpoint(l);
-    if (!session || !ep || !l.usable) return Infinity;
+    if (!session || !ep || !l.usable) return 0;
+    let sent = 0;
     const rate = Math.max(1e-3, l.pacingRate());
     if (l.nextSendAt < now - PACE_BURST_MS) l.nextSendAt = now - PACE_BURST_MS;
     const sentAt = this.c.clock();
@@ -130,8 +148,9 @@ export class SendPath {
       out.add(l.id, session.receiver, counter, session.key, src, len, ep[0], ep[1]);
       l.countSent(bytes, true);
       l.nextSendAt += bytes / rate;
+      sent++;
     }
-    return p.length ? l.nextSendAt : Infinity;
+    return sent;
   }
 
   /**

@@ -48,7 +48,12 @@ export class Bbr {
   private roundMaxAnyRate = 0;
   private roundLost = 0;
   private roundAcked = 0;
-  private roundAppLimited = false;
+  private roundStartDelivered = 0;
+  private roundStartTime = 0;
+  private roundAppLimited = false; // the last sample of the round
+  private roundAnyAppLimited = false;
+  /** The last full round had demand (no application-limited sample) and no queue. */
+  private roundHungry = false;
   private bwBeforeProbe = 0;
   /** Ceiling from the configuration (max_up / max_down), bytes/ms. */
   ceiling = Infinity;
@@ -80,7 +85,11 @@ export class Bbr {
   onAck(s: RateSample, now: number): void {
     this.roundAcked += s.acked;
     this.roundAppLimited = s.appLimited;
+    if (s.appLimited) this.roundAnyAppLimited = true;
     if (s.queue >= 0) this.roundMinQueue = Math.min(this.roundMinQueue, s.queue);
+    // startup overshoots on purpose, but a queue this deep means the link is full already, even
+    // when the tunnel only feeds it now and then (so no round sees only queued packets)
+    if (!this.filledPipe && s.queue > 3 * this.queueLimit()) this.fill(`queue ${s.queue.toFixed(1)} ms`);
     if (!s.appLimited) this.roundMaxRate = Math.max(this.roundMaxRate, s.rate);
     this.roundMaxAnyRate = Math.max(this.roundMaxAnyRate, s.rate);
     let roundStart = false;
@@ -90,7 +99,11 @@ export class Bbr {
       roundStart = true;
     }
     if (s.rate > 0 && (!s.appLimited || s.rate > this.bw.value)) this.bw.update(s.rate, this.round);
-    if (roundStart) this.endOfRound();
+    if (roundStart) {
+      this.endOfRound(s, now);
+      this.roundStartDelivered = s.delivered;
+      this.roundStartTime = now;
+    }
     this.updateMode(s, now);
     this.updateCwnd(s);
   }
@@ -114,15 +127,18 @@ export class Bbr {
     return Math.min(15, Math.max(4, 0.25 * this.minRtt()));
   }
 
-  private endOfRound(): void {
+  private endOfRound(s: RateSample, now: number): void {
     // delay signal: even the best moment of the round waited in a queue in the ISP's network.
-    // The link was busy all round, so what it delivered is its capacity, application-limited
-    // or not.
+    // The link was busy all round, so what it delivered over the round is its capacity
+    // (application-limited or not); the estimate, a maximum of noisy samples, sits above it,
+    // and the queue would only grow. Drop to the round's average and drain.
     if (this.roundMinQueue < Infinity && this.roundMinQueue > this.queueLimit()) {
+      const avg = now > this.roundStartTime ? (s.delivered - this.roundStartDelivered) / (now - this.roundStartTime) : 0;
       if (!this.filledPipe) this.fill(`queue ${this.roundMinQueue.toFixed(1)} ms`);
-      else if (this.roundMaxAnyRate > 0 && this.roundMaxAnyRate < this.bw.value) {
-        this.bw.reset(Math.max(this.roundMaxAnyRate, 0.7 * this.bw.value), this.round);
+      else if (avg > 0 && avg < this.bw.value) {
+        this.bw.reset(Math.max(avg, 0.7 * this.bw.value), this.round);
         this.delayBackoffs++;
+        if (this.mode === 'probe_bw') this.enterPhase(1, now); // the 0.75 phase
       }
     }
     // heavy loss: the link is overloaded or failing (random loss of a few % is repaired, not fought)
@@ -138,6 +154,8 @@ export class Bbr {
         this.fill(`rate stopped growing at ${((this.bw.value * 8) / 1000).toFixed(1)} Mbit/s`);
       }
     }
+    this.roundHungry = !this.roundAnyAppLimited && this.roundMinQueue < 1;
+    this.roundAnyAppLimited = false;
     this.roundMinQueue = Infinity;
     this.roundMaxRate = this.roundMaxAnyRate = this.roundLost = this.roundAcked = 0;
   }
@@ -157,31 +175,41 @@ export class Bbr {
     }
     if (this.mode === 'drain' && s.inflight <= this.bdp()) {
       this.mode = 'probe_bw';
-      this.cycle = 2;
-      this.cycleStart = now;
-      this.pacingGain = CYCLE[this.cycle]!;
+      this.enterPhase(2, now);
     }
     if (this.mode === 'probe_bw') {
       const elapsed = now - this.cycleStart > Math.max(1, this.minRtt());
       const gain = CYCLE[this.cycle]!;
-      const advance = gain > 1 ? elapsed && s.inflight >= gain * this.bdp() * 0.9 || now - this.cycleStart > 2 * Math.max(1, this.minRtt())
-        : gain < 1 ? elapsed || s.inflight <= this.bdp()
+      // the phases watch the queue in the ISP's network directly: probing up stops once it
+      // builds one, draining stops as soon as it is gone (so a link with no queue does not
+      // give up a quarter of its rate for a round)
+      const queued = s.queue >= 0 && s.queue > this.queueLimit();
+      const drained = s.queue >= 0 && s.queue < 1;
+      const advance = gain > 1 ? (elapsed && (queued || s.inflight >= gain * this.bdp() * 0.9)) || now - this.cycleStart > 2 * Math.max(1, this.minRtt())
+        : gain < 1 ? elapsed || drained || s.inflight <= this.bdp()
         : elapsed;
       if (advance) {
-        // a probe that found more capacity probes again, so a link whose capacity grew
-        // several-fold (LTE) is followed in a few rounds, not in many cycles
-        const found = gain > 1 && this.bw.value > this.bwBeforeProbe * 1.1;
-        if (!found) this.cycle = (this.cycle + 1) % CYCLE.length;
-        this.cycleStart = now;
-        this.pacingGain = CYCLE[this.cycle]!;
-        if (this.pacingGain > 1) this.bwBeforeProbe = this.bw.value;
+        // A probe that found more capacity (judged after its drain phase, when its samples
+        // are in) probes again; so does a link that had demand all round and no queue: a link
+        // whose capacity grew several-fold (LTE) is followed within a few rounds, not cycles.
+        const found = gain < 1 && this.bw.value > this.bwBeforeProbe * 1.1;
+        const hungry = gain === 1 && this.roundHungry;
+        this.enterPhase(found || hungry ? 0 : (this.cycle + 1) % CYCLE.length, now);
       }
     }
   }
 
+  private enterPhase(cycle: number, now: number): void {
+    this.cycle = cycle;
+    this.cycleStart = now;
+    this.pacingGain = CYCLE[cycle]!;
+    if (this.pacingGain > 1) this.bwBeforeProbe = this.bw.value;
+  }
+
   private updateCwnd(s: RateSample): void {
-    // 2 × BDP in startup too (as BBRv3): the queue startup leaves behind stays near one BDP
-    const gain = 2;
+    // 2 × BDP while starting (as BBRv3), 1.5 × after: pacing sets the rate, the window only
+    // bounds what a wrong estimate can pile up in the ISP's queue
+    const gain = this.filledPipe ? 1.5 : 2;
     const target = gain * this.bdp() + this.btlBw * ACK_ALLOWANCE_MS + 3 * MSS;
     if (this.filledPipe) this.cwnd = Math.min(this.cwnd + s.acked, target);
     else if (this.cwnd < target || s.delivered < INITIAL_CWND) this.cwnd += s.acked;

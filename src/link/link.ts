@@ -18,6 +18,7 @@ export type LinkState = 'up' | 'down' | 'probing' | 'degraded' | 'disabled';
 export type LinkRole = 'primary' | 'secondary' | 'backup';
 
 export const PING_INTERVAL_UP = 100;
+const PACE_AHEAD_MS = 4;
 export const PING_INTERVAL_DOWN = 250;
 const DOWN_AFTER_MIN = 350;
 const PROBE_PONGS = 3;
@@ -103,6 +104,15 @@ export class Link {
   /** Room in the congestion window, bytes (negative when over). */
   room(): number {
     return this.cc.cwnd - this.sent.inflight - this.queued;
+  }
+
+  /**
+   * Whether the link takes a packet now: room in its window, and no more than PACE_AHEAD_MS of
+   * packets waiting for their pacing slots. What no link takes waits in the tunnel's queue,
+   * where CoDel sees it; a deep queue per link would hide the congestion from TCP.
+   */
+  accepts(size: number): boolean {
+    return this.room() >= size && this.queued + size <= Math.max(2 * 1500, this.pacingRate() * PACE_AHEAD_MS);
   }
 
   onAck(e: AckEntry, now: number): AckResult {

@@ -1,109 +1,21 @@
-// The tunnel's own queue: packets read from the TUN device wait here until a link has room.
-// When links are full the queue grows; CoDel (RFC 8289) keeps it short by dropping (or, for
-// ECN-capable packets, marking) once packets have waited longer than TARGET for a whole
-// INTERVAL, so the inner TCP hears about congestion early instead of after seconds of
-// bufferbloat. A hard limit bounds it regardless.
+// CoDel (RFC 8289), the drop decision for one flow's queue: once packets have waited longer
+// than `target` for a whole INTERVAL, drop (or, for ECN-capable packets, mark) one, then more
+// often while the queue stays, so the inner TCP hears about congestion early instead of after
+// seconds of bufferbloat.
 
-const TARGET_MS = 5;
-const INTERVAL_MS = 100;
+export const INTERVAL_MS = 100;
 
-export interface Queued {
-  slot: number;
-  size: number;
-  lane: number;
-  urgent: boolean;
-}
-
-export class CodelQueue {
-  private readonly slot: Int32Array;
-  private readonly size: Int32Array;
-  private readonly lane: Uint8Array;
-  private readonly urgent: Uint8Array;
-  private readonly at: Float64Array;
-  private head = 0;
-  private count = 0;
-  bytes = 0;
-  // CoDel state
+export class Codel {
   private firstAboveTime = 0;
   private dropNext = 0;
-  private dropCount = 0;
+  private count = 0;
   private lastCount = 0;
   private dropping = false;
-  drops = 0;
-  marks = 0;
-  overflows = 0;
 
-  constructor(readonly capacity: number, private readonly mark: (slot: number) => boolean, private readonly drop: (slot: number) => void) {
-    this.slot = new Int32Array(capacity);
-    this.size = new Int32Array(capacity);
-    this.lane = new Uint8Array(capacity);
-    this.urgent = new Uint8Array(capacity);
-    this.at = new Float64Array(capacity);
-  }
-
-  get length(): number {
-    return this.count;
-  }
-
-  /** False when the queue is full (the caller frees the packet). */
-  push(slot: number, size: number, lane: number, urgent: boolean, now: number): boolean {
-    if (this.count === this.capacity) return this.overflows++, false;
-    const i = (this.head + this.count++) % this.capacity;
-    this.slot[i] = slot;
-    this.size[i] = size;
-    this.lane[i] = lane;
-    this.urgent[i] = urgent ? 1 : 0;
-    this.at[i] = now;
-    this.bytes += size;
-    return true;
-  }
-
-  /** The packet at the head without taking it (after CoDel had its say), or null. */
-  peek(now: number, out: Queued): Queued | null {
-    while (this.count > 0) {
-      if (!this.shouldDrop(now)) {
-        const i = this.head;
-        out.slot = this.slot[i]!;
-        out.size = this.size[i]!;
-        out.lane = this.lane[i]!;
-        out.urgent = this.urgent[i] === 1;
-        return out;
-      }
-      const slot = this.slot[this.head]!;
-      if (this.mark(slot)) {
-        this.marks++;
-        const i = this.head;
-        out.slot = slot;
-        out.size = this.size[i]!;
-        out.lane = this.lane[i]!;
-        out.urgent = this.urgent[i] === 1;
-        return out;
-      }
-      this.drops++;
-      this.pop();
-      this.drop(slot);
-    }
-    this.firstAboveTime = 0;
-    return null;
-  }
-
-  /** Removes the head (after peek). */
-  pop(): void {
-    this.bytes -= this.size[this.head]!;
-    this.head = (this.head + 1) % this.capacity;
-    this.count--;
-  }
-
-  /** Oldest packet's wait, ms (0 when empty). */
-  sojourn(now: number): number {
-    return this.count ? now - this.at[this.head]! : 0;
-  }
-
-  // RFC 8289's dequeue decision, for the packet at the head.
-  private shouldDrop(now: number): boolean {
-    const sojourn = now - this.at[this.head]!;
+  /** Whether the packet at the head, which waited `sojourn` ms, should go. */
+  shouldDrop(sojourn: number, backlogBytes: number, target: number, now: number): boolean {
     let okToDrop = false;
-    if (sojourn < TARGET_MS || this.bytes <= 1500) {
+    if (sojourn < target || backlogBytes <= 1500) {
       this.firstAboveTime = 0;
     } else if (this.firstAboveTime === 0) {
       this.firstAboveTime = now + INTERVAL_MS;
@@ -116,7 +28,7 @@ export class CodelQueue {
         return false;
       }
       if (now >= this.dropNext) {
-        this.dropCount++;
+        this.count++;
         this.dropNext = this.controlLaw(this.dropNext);
         return true;
       }
@@ -124,17 +36,22 @@ export class CodelQueue {
     }
     if (okToDrop) {
       this.dropping = true;
-      const delta = this.dropCount - this.lastCount;
-      this.dropCount = delta > 1 && now - this.dropNext < 16 * INTERVAL_MS ? delta : 1;
-      this.lastCount = this.dropCount;
+      const delta = this.count - this.lastCount;
+      this.count = delta > 1 && now - this.dropNext < 16 * INTERVAL_MS ? delta : 1;
+      this.lastCount = this.count;
       this.dropNext = this.controlLaw(now);
       return true;
     }
     return false;
   }
 
+  /** The queue ran empty. */
+  idle(): void {
+    this.firstAboveTime = 0;
+  }
+
   private controlLaw(t: number): number {
-    return t + INTERVAL_MS / Math.sqrt(this.dropCount);
+    return t + INTERVAL_MS / Math.sqrt(this.count);
   }
 }
 

@@ -3,13 +3,14 @@
 //             rate) + the link's one-way delay,
 // among links with room in their congestion window. Light traffic therefore stays on the
 // lowest-latency link and bulk spills over to the others as their windows fill; with equal
-// links the predictions tie and traffic spreads. If a link without room would still deliver
-// earlier once its window opens (ECF's rule), the packet waits for it instead of taking a
-// slow link that would make it arrive late and hold up the reorder buffer.
+// links the predictions tie and traffic spreads. A busy fast link is waited for only while it
+// could clear the whole backlog before a slower idle link would deliver (ECF's rule, Lim et
+// al. 2017): then taking the slow link would only make this packet late and hold up the
+// reorder buffer; otherwise the slow link's capacity is needed.
 import type { Link } from '../link/link.js';
 import { tiers, newTiers, fastest, type Packet, type Scheduler } from './scheduler.js';
 
-const HYSTERESIS_MS = 1;
+const MIN_PATIENCE_MS = 3;
 
 // The packet's own serialisation is left out on purpose: on a link whose rate estimate is low
 // because it was little used, it would keep the link little used (the "death spiral" of
@@ -19,15 +20,30 @@ export function predictedArrival(l: Link, now: number): number {
   return Math.max(now, l.nextSendAt) + l.queued / rate + l.owd;
 }
 
-/** When a link without room would deliver the packet: once enough of its flight is acknowledged. */
-export function arrivalAfterWait(l: Link, size: number, now: number): number {
+/**
+ * When a link without room would deliver the last of `backlog` bytes: once enough of its
+ * flight is acknowledged, and at its rate after that.
+ */
+export function arrivalAfterWait(l: Link, backlog: number, now: number): number {
   const rate = Math.max(1e-3, l.cc.btlBw || l.pacingRate());
-  return now + (size - l.room()) / rate + l.owd;
+  return now + (backlog - l.room()) / rate + l.owd;
 }
 
 export class EarliestArrival implements Scheduler {
   readonly name = 'adaptive';
   private readonly t = newTiers();
+
+  /**
+   * How much later a packet may arrive on an idle link than on a busy one before it waits for
+   * the busy one: half the fastest link's one-way delay (at least 3 ms). Below that the reorder
+   * buffer absorbs the difference, and an idle link's capacity is not wasted; above it (a
+   * satellite link beside LTE) a packet would hold its lane back longer than waiting costs.
+   */
+  private patience(tier: Link[]): number {
+    let owd = Infinity;
+    for (const l of tier) owd = Math.min(owd, l.owd);
+    return Math.max(MIN_PATIENCE_MS, owd / 2);
+  }
 
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
@@ -41,14 +57,15 @@ export class EarliestArrival implements Scheduler {
       const tier = t[k]!;
       let best: Link | undefined, bestAt = Infinity, waitAt = Infinity;
       for (const l of tier) {
-        if (l.room() >= p.size) {
-          const at = predictedArrival(l, now);
-          if (at < bestAt) (best = l), (bestAt = at);
-        } else {
-          waitAt = Math.min(waitAt, arrivalAfterWait(l, p.size, now));
+        if (l.room() < p.size) {
+          waitAt = Math.min(waitAt, arrivalAfterWait(l, p.backlog, now));
+          continue;
         }
+        const at = predictedArrival(l, now);
+        if (!l.accepts(p.size)) waitAt = Math.min(waitAt, at + p.backlog / Math.max(1e-3, l.pacingRate()));
+        else if (at < bestAt) (best = l), (bestAt = at);
       }
-      if (best && bestAt <= waitAt + HYSTERESIS_MS) {
+      if (best && bestAt <= waitAt + this.patience(tier)) {
         out[0] = best;
         return 1;
       }

@@ -10,7 +10,7 @@ export class Failover implements Scheduler {
   pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     const l = t[0]![0] ?? t[1]![0];
-    if (!l || (l.room() < p.size && !p.urgent)) return 0;
+    if (!l || (!l.accepts(p.size) && !p.urgent)) return 0;
     out[0] = l;
     return 1;
   }

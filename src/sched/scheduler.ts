@@ -14,6 +14,7 @@ import { Redundant } from './redundant.js';
 export interface Packet {
   size: number;
   urgent: boolean; // a pure TCP ACK or similar: latency matters, not throughput
+  backlog: number; // bytes waiting in the tunnel queue, this packet included
 }
 
 export interface Scheduler {
