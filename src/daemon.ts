@@ -2,7 +2,7 @@
 // ubus and the control socket serve. Reload (SIGHUP, `reload`) re-reads the file; an invalid
 // file is refused as a whole and the daemon keeps running as it was.
 import { loadConfig } from './config/load.js';
-import { Client } from './device/client.js';
+import { Client, type LinkResolver } from './device/client.js';
 import { Server } from './device/server.js';
 import { bondStatus, capacities, type Status, type PeerStatus } from './status/status.js';
 import { formatEndpoint } from './conn/endpoint.js';
@@ -21,6 +21,8 @@ export class Daemon implements Api {
   /** Link state changes and tunnel state changes, for ubus events. */
   onLinkEvent?: (e: { name: string; state: string; reason: string; peer?: string }) => void;
   onTunnelEvent?: (e: { state: string; peer?: string }) => void;
+  /** How a client finds its links' devices and addresses (netifd on OpenWrt); set before start(). */
+  resolver?: LinkResolver;
 
   constructor(private config: Config, private readonly log: Log) {}
 
@@ -35,7 +37,7 @@ export class Daemon implements Api {
     }
     const c = this.config;
     if (c.mode === 'client') {
-      const client = new Client(c, this.log);
+      const client = new Client(c, this.log, this.resolver);
       client.onLinkState = (l, old) => this.linkEvent(l, old);
       client.onTunnelState = (state) => this.onTunnelEvent?.({ state });
       this.device = client;
@@ -47,6 +49,11 @@ export class Daemon implements Api {
       this.device = server;
       await server.start();
     }
+  }
+
+  /** Something about the WANs changed (a netifd event): check the client's links now. */
+  recheckLinks(): void {
+    if (this.device instanceof Client) this.device.recheckLinks();
   }
 
   private linkEvent(l: Link, old: string, peer?: string): void {

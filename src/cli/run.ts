@@ -1,10 +1,13 @@
 // `bondd [--config FILE] [--control PATH] [--ubus-socket PATH]`: runs the daemon until
 // SIGTERM/SIGINT (which remove every route, rule, firewall rule and device it created).
-// SIGHUP reloads the configuration.
+// SIGHUP reloads the configuration. Where ubusd runs (OpenWrt) it also publishes the ubus
+// object `bonding` and follows netifd; elsewhere the control socket is the only API.
 import { loadConfig } from '../config/load.js';
 import { Daemon, describeProblems } from '../daemon.js';
 import { serveControl, DEFAULT_CONTROL } from '../control/socket.js';
 import { Log } from '../log.js';
+import { DEFAULT_SOCKET } from '../ubus/client.js';
+import { attachUbus, type UbusAttachment } from '../openwrt/attach.js';
 
 export async function run(opts: Record<string, string | boolean>): Promise<number> {
   const file = (opts.config as string) ?? '/etc/config/bonding';
@@ -18,6 +21,14 @@ export async function run(opts: Record<string, string | boolean>): Promise<numbe
   const log = new Log(config.logLevel);
   const daemon = new Daemon(config, log);
   const control = await serveControl((opts.control as string) ?? DEFAULT_CONTROL, daemon);
+  let ubus: UbusAttachment | undefined;
+  try {
+    ubus = await attachUbus((opts['ubus-socket'] as string) ?? DEFAULT_SOCKET, daemon, log);
+  } catch (err) {
+    log.error(`ubus: ${(err as Error).message}`);
+    control.close();
+    return 1;
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -29,6 +40,7 @@ export async function run(opts: Record<string, string | boolean>): Promise<numbe
     } catch (err) {
       log.error(`cleanup: ${(err as Error).message}`);
     }
+    await ubus?.close().catch(() => {});
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -39,6 +51,7 @@ export async function run(opts: Record<string, string | boolean>): Promise<numbe
   } catch (err) {
     log.error(`start: ${(err as Error).message}`);
     await daemon.stop().catch(() => {});
+    await ubus?.close().catch(() => {});
     control.close();
     return 1;
   }

@@ -86,10 +86,7 @@ export class Bond implements Receiving {
       skip: (lane, seq) => this.receive.reorder.skip(lane, seq, performance.now()),
       links: (l) => host.links?.(l),
       close: () => host.closed?.(),
-      rate: (link, kbps) => {
-        const l = this.links[link];
-        if (l) l.peerCapacityBps = kbps * 1000;
-      },
+      rate: (link, kbps, lossPct) => this.links[link]?.onPeerRates(kbps, lossPct),
     };
     this.receive = new ReceivePath({
       pool: host.pool,
@@ -313,17 +310,20 @@ export class Bond implements Receiving {
 
   private readonly rateIds: number[] = [];
   private readonly rateKbps: number[] = [];
+  private readonly rateLoss: number[] = [];
 
-  // our capacity estimates, for the peer's status (est_capacity of its receiving direction)
+  // our capacity estimates (for the peer's status: est_capacity of its receiving direction)
+  // and the loss we see arriving (for the peer's FEC)
   private sendRates(now: number): void {
-    this.rateIds.length = this.rateKbps.length = 0;
+    this.rateIds.length = this.rateKbps.length = this.rateLoss.length = 0;
     for (const l of this.links) {
-      if (!l || !l.cc.btlBw) continue;
+      if (!l || (!l.cc.btlBw && l.rx.packets === 0)) continue;
       this.rateIds.push(l.id);
       this.rateKbps.push(l.cc.btlBw * 8);
+      this.rateLoss.push(l.rx.lossPct);
     }
     const target = this.controlLink();
-    if (target && this.rateIds.length) this.send.control(target, now, (w) => w.rates(this.rateIds, this.rateKbps, this.rateIds.length));
+    if (target && this.rateIds.length) this.send.control(target, now, (w) => w.rates(this.rateIds, this.rateKbps, this.rateLoss, this.rateIds.length));
   }
 
   /** Sends a LINKS frame describing our links (client → server). */

@@ -87,6 +87,7 @@ export class Client extends Device {
   private stopped = false;
   private lastAnnounce = 0;
   private checking = false;
+  private recheck = false;
 
   constructor(private config: ClientConfig, log: Log, private readonly resolver: LinkResolver = kernelResolver) {
     super(config.cipher, log);
@@ -196,10 +197,21 @@ export class Client extends Device {
     if (this.checking) return;
     this.checking = true;
     try {
-      for (const cl of this.links.values()) await this.checkLink(cl);
+      // A change reported while a check runs may come after that check read its link.
+      do {
+        this.recheck = false;
+        for (const cl of this.links.values()) await this.checkLink(cl);
+      } while (this.recheck && !this.stopped);
     } finally {
       this.checking = false;
     }
+  }
+
+  /** A WAN changed (netifd said so): check the links now rather than at the next tick. */
+  recheckLinks(): void {
+    if (this.stopped) return;
+    if (this.checking) this.recheck = true;
+    else void this.checkLinks();
   }
 
   private async checkLink(cl: ClientLink): Promise<void> {

@@ -9,7 +9,8 @@ import { addon } from '../native/addon.js';
 import { ADDR_SLOT } from '../native/batch.js';
 import { formatEndpoint } from '../conn/endpoint.js';
 import { ReplayWindow } from '../wire/replay.js';
-import { TYPE_INIT, TYPE_RESPONSE, TYPE_TRANSPORT, CLEAR, INNER, TAG, KIND_DATA, KIND_CONTROL, FLAG_UNORDERED, readCounter, writeNonce } from '../wire/packet.js';
+import { TYPE_INIT, TYPE_RESPONSE, TYPE_TRANSPORT, CLEAR, INNER, TAG, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_UNORDERED, readCounter, writeNonce } from '../wire/packet.js';
+import { xorInto } from '../link/fec.js';
 import { readControl, type ControlHandler } from '../wire/control.js';
 import { ReorderBuffer } from '../reorder/buffer.js';
 import type { PacketPool } from './pool.js';
@@ -163,24 +164,21 @@ export class ReceivePath {
     const kind = slab[at]!;
     link.rx.receive(counter, 28 + CLEAR + length + TAG, slab.readUInt32BE(at + 12), kind === KIND_DATA, now);
     if (kind === KIND_DATA && length > INNER) {
-      pool.length[slot] = length - INNER;
-      if (!this.dedupe.accept(slab.readUInt32BE(at + 4))) {
-        this.duplicates++;
-        pool.release(slot);
-      } else if (!this.c.allowed(slot)) {
-        this.spoofed++;
-        pool.release(slot);
-      } else if (slab.readUInt16BE(at + 2) & FLAG_UNORDERED) {
-        this.c.deliver(slot);
-      } else {
-        this.reorder.push(slab[at + 1]!, slab.readUInt32BE(at + 8), slot, now);
+      const block = slab[at + 2]!;
+      if (block) {
+        const par = link.rxParity;
+        if (par.block !== block) par.reset(block);
+        par.add(slab, at, length, counter);
       }
+      this.data(slot, length, now);
       if (link.rx.gap) this.c.ackNow();
       else if (++this.unacked >= ACK_EVERY) this.c.ackNow();
       else this.c.ackSoon();
       return;
     }
-    if (kind === KIND_CONTROL) {
+    if (kind === KIND_PARITY) {
+      this.recover(link, counter, at, length, now);
+    } else if (kind === KIND_CONTROL) {
       const err = readControl(slab, at + INNER, at + length, this.c.control);
       if (err) {
         this.malformed++;
@@ -190,6 +188,47 @@ export class ReceivePath {
       this.malformed++;
     }
     pool.release(slot);
+  }
+
+  // A data packet, received or rebuilt: duplicates out, then in order per lane.
+  private data(slot: number, length: number, now: number): void {
+    const { pool } = this.c;
+    const slab = pool.slab;
+    const at = pool.offset(slot) + CLEAR;
+    pool.length[slot] = length - INNER;
+    if (!this.dedupe.accept(slab.readUInt32BE(at + 4))) {
+      this.duplicates++;
+      pool.release(slot);
+    } else if (!this.c.allowed(slot)) {
+      this.spoofed++;
+      pool.release(slot);
+    } else if (slab.readUInt16BE(at + 2) & FLAG_UNORDERED) {
+      this.c.deliver(slot);
+    } else {
+      this.reorder.push(slab[at + 1]!, slab.readUInt32BE(at + 8), slot, now);
+    }
+  }
+
+  private readonly gone: number[] = [];
+
+  // A parity packet: if exactly one data packet of its block is missing, rebuild it.
+  private recover(link: Link, counter: number, at: number, length: number, now: number): void {
+    const { pool } = this.c;
+    const slab = pool.slab;
+    const par = link.rxParity;
+    const block = slab[at + 1]!, k = slab.readUInt32BE(at + 4), lengths = slab.readUInt32BE(at + 8);
+    if (par.block !== block || par.count !== k - 1) return;
+    const len = (par.lengths ^ lengths) >>> 0;
+    if (len <= INNER || len > length - INNER) return;
+    const slot = pool.take();
+    if (slot < 0) return;
+    xorInto(par.buf, slab, at + INNER, length - INNER);
+    par.buf.copy(slab, pool.offset(slot) + CLEAR, 0, len);
+    par.reset(0);
+    link.fecRecovered++;
+    // the packet's counter is the one gap in the block: tell the sender it arrived
+    if (link.rx.missing(par.firstCounter, counter, this.gone, 2) === 1) link.rx.markReceived(this.gone[0]!);
+    this.data(slot, len, now);
   }
 
   acked(): void {

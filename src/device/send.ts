@@ -7,7 +7,8 @@
 import { LANES, laneOf, isPureAck } from '../reorder/lanes.js';
 import { markCE } from '../queue/codel.js';
 import { FlowQueue, type Queued } from '../queue/fq.js';
-import { writeInner, KIND_DATA, KIND_CONTROL, FLAG_REPAIR, FLAG_UNORDERED, INNER, CLEAR, TAG } from '../wire/packet.js';
+import { writeInner, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_REPAIR, FLAG_UNORDERED, INNER, CLEAR, TAG } from '../wire/packet.js';
+import { nextBlock } from '../link/fec.js';
 import { ControlWriter } from '../wire/control.js';
 import { HEADROOM, SLOT, type PacketPool } from './pool.js';
 import { IntFifo } from './fifo.js';
@@ -144,13 +145,38 @@ export class SendPath {
       const src = pool.offset(slot) + HEADROOM - INNER;
       pool.slab.writeUInt32BE(sentAt >>> 0, src + 12);
       if (idle && p.length === 0 && l.room() > 0) l.sent.markAppLimited();
+      const fec = l.fecK > 0;
+      if (fec && l.txParity.block === 0) l.txParity.reset(1);
+      pool.slab[src + 2] = fec ? l.txParity.block : 0;
       const counter = l.sent.send(bytes, slot, now);
       out.add(l.id, session.receiver, counter, session.key, src, len, ep[0], ep[1]);
       l.countSent(bytes, true);
       l.nextSendAt += bytes / rate;
       sent++;
+      if (fec) {
+        l.txParity.add(pool.slab, src, len, counter);
+        if (l.txParity.count >= l.fecK || (idle && p.length === 0 && l.txParity.count >= 2)) this.parity(l, now, session, ep);
+      }
     }
     return sent;
+  }
+
+  // The parity packet of the link's current FEC block, right behind it on the same link.
+  private parity(l: Link, now: number, session: { key: number; receiver: number }, ep: [Buffer, number]): void {
+    const { pool, out } = this.c;
+    const par = l.txParity;
+    const slot = pool.take();
+    if (slot >= 0) {
+      const base = pool.offset(slot) + HEADROOM - INNER;
+      writeInner(pool.slab, base, KIND_PARITY, par.block, 0, par.count, par.lengths, this.c.clock());
+      par.buf.copy(pool.slab, base + INNER, 0, par.longest);
+      const len = INNER + par.longest;
+      const counter = l.sent.send(wireBytes(len), -1, now);
+      out.add(l.id, session.receiver, counter, session.key, base, len, ep[0], ep[1], slot);
+      l.countSent(wireBytes(len), false);
+      l.nextSendAt += wireBytes(len) / Math.max(1e-3, l.pacingRate());
+    }
+    par.reset(nextBlock(par.block));
   }
 
   /**

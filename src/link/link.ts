@@ -11,6 +11,7 @@ import { Bbr } from './bbr.js';
 import { RttEstimator } from './rtt.js';
 import { SentPackets, type AckResult } from './sent.js';
 import { LinkReceiver } from './receiver.js';
+import { Parity, blockSize } from './fec.js';
 import type { AckEntry } from '../wire/control.js';
 import { performance } from 'node:perf_hooks';
 
@@ -58,6 +59,14 @@ export class Link {
   rxBps = 0;
   /** The peer's estimate of what this link carries toward us, bit/s (from its RATES frames). */
   peerCapacityBps = 0;
+  /** Loss the peer sees on what we send over this link, percent (from its RATES frames). */
+  peerLossPct = 0;
+  /** FEC: data packets per parity packet on what we send (0 = off), and the block being built. */
+  fecK = 0;
+  readonly txParity = new Parity();
+  /** FEC on what we receive: the block being collected. */
+  readonly rxParity = new Parity();
+  fecRecovered = 0;
   private lastTxBytes = 0;
   private lastRxBytes = 0;
   private lossWindow = { sent: 0, lost: 0, lossPct: 0 };
@@ -205,8 +214,15 @@ export class Link {
     if (data) this.lossWindow.sent++;
   }
 
+  onPeerRates(kbps: number, lossPct: number): void {
+    this.peerCapacityBps = kbps * 1000;
+    this.peerLossPct = lossPct;
+    this.fecK = blockSize(lossPct);
+  }
+
   /** Once a second: rates and the loss percentage of the last few seconds. */
   tickStats(seconds: number): void {
+    this.rx.tickLoss();
     this.txBps = ((this.txBytes - this.lastTxBytes) * 8) / seconds;
     this.rxBps = ((this.rx.bytes - this.lastRxBytes) * 8) / seconds;
     this.lastTxBytes = this.txBytes;

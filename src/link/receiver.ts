@@ -23,6 +23,10 @@ export class LinkReceiver {
   private readonly owdMin = WindowedFilter.min(10_000);
   /** Smoothed one-way delay above its minimum (queueing and jitter), ms. */
   jitter = 0;
+  /** Share of packets that did not arrive, percent, smoothed over seconds. */
+  lossPct = 0;
+  private lossFrom = -1;
+  private lossPackets = 0;
 
   /** Records an authenticated packet. `sentAtUs` is the sender's clock (µs, wrapping). */
   receive(counter: number, size: number, sentAtUs: number, elicits: boolean, now: number): void {
@@ -45,6 +49,43 @@ export class LinkReceiver {
       else if (d <= 64) this.maskHi |= 1 << (d - 33);
     }
     if (elicits) this.unacked++;
+  }
+
+  /** Once a second: how many counters went by without their packet. */
+  tickLoss(): void {
+    if (this.highest < 0) return;
+    if (this.lossFrom >= 0) {
+      const expected = this.highest - this.lossFrom, got = this.packets - this.lossPackets;
+      if (expected >= 20) this.lossPct = 0.5 * this.lossPct + 0.5 * Math.max(0, (100 * (expected - got)) / expected);
+      else if (expected > 0) return; // too few packets to say: keep counting
+    }
+    this.lossFrom = this.highest;
+    this.lossPackets = this.packets;
+  }
+
+  /**
+   * Counters in [from, to) that did not arrive (up to `max` of them, into out); only the last
+   * 64 below the highest are known.
+   */
+  missing(from: number, to: number, out: number[], max: number): number {
+    out.length = 0;
+    for (let c = Math.max(from, this.highest - 64); c < to && out.length < max; c++) if (!this.has(c)) out.push(c);
+    return out.length;
+  }
+
+  /** Records a packet rebuilt from parity as arrived, so the peer does not re-send it. */
+  markReceived(counter: number): void {
+    const d = this.highest - counter;
+    if (d <= 0 || d > 64) return;
+    if (d <= 32) this.maskLo = (this.maskLo | (1 << (d - 1))) >>> 0;
+    else this.maskHi = (this.maskHi | (1 << (d - 33))) >>> 0;
+  }
+
+  private has(counter: number): boolean {
+    const d = this.highest - counter;
+    if (d === 0) return true;
+    if (d < 0 || d > 64) return false;
+    return d <= 32 ? ((this.maskLo >>> (d - 1)) & 1) === 1 : ((this.maskHi >>> (d - 33)) & 1) === 1;
   }
 
   /** Lowest one-way delay of the last 10 s, ms, with the peer's clock offset in it. */

@@ -11,11 +11,12 @@
 //   SKIP   n × [lane u8][laneSeq u32]  packets the sender gave up on: release past them
 //   LINKS  JSON: the client's links (name, role, ceilings), for the server's scheduler and status
 //   CLOSE  (empty) the sender is shutting down: drop the session now
-//   RATES  per link: [link u8][kbit/s u32], the capacity our congestion control measured for
-//          our sending direction, so that the peer's status can show both directions
+//   RATES  per link: [link u8][kbit/s u32][loss, 1/100 % u16]: the capacity our congestion
+//          control measured for our sending direction (for the peer's status), and the loss we
+//          see arriving (the peer's sender turns on FEC for a lossy link)
 
 export const F_ACK = 1, F_PING = 2, F_PONG = 3, F_SKIP = 4, F_LINKS = 5, F_CLOSE = 6, F_RATES = 7;
-export const ACK_ENTRY = 17;
+export const ACK_ENTRY = 17, RATE_ENTRY = 7;
 
 export interface AckEntry {
   link: number;
@@ -108,11 +109,12 @@ export class ControlWriter {
     this.frame(F_CLOSE, 0);
   }
 
-  rates(links: ArrayLike<number>, kbps: ArrayLike<number>, count: number): void {
-    let at = this.frame(F_RATES, count * 5);
-    for (let i = 0; i < count; i++, at += 5) {
+  rates(links: ArrayLike<number>, kbps: ArrayLike<number>, lossPct: ArrayLike<number>, count: number): void {
+    let at = this.frame(F_RATES, count * RATE_ENTRY);
+    for (let i = 0; i < count; i++, at += RATE_ENTRY) {
       this.buf[at] = links[i]!;
       this.buf.writeUInt32BE(Math.min(0xffffffff, Math.round(kbps[i]!)), at + 1);
+      this.buf.writeUInt16BE(Math.min(0xffff, Math.round(lossPct[i]! * 100)), at + 5);
     }
   }
 }
@@ -124,7 +126,7 @@ export interface ControlHandler {
   skip(lane: number, laneSeq: number): void;
   links(links: LinkAnnouncement[]): void;
   close(): void;
-  rate(link: number, kbps: number): void;
+  rate(link: number, kbps: number, lossPct: number): void;
 }
 
 /** Walks the frames of b[from..to]; returns an error text for a malformed packet, else null. */
@@ -169,8 +171,8 @@ export function readControl(b: Buffer, from: number, to: number, h: ControlHandl
         h.close();
         break;
       case F_RATES:
-        if (len % 5) return 'bad RATES length';
-        for (let p = body; p < end; p += 5) h.rate(b[p]!, b.readUInt32BE(p + 1));
+        if (len % RATE_ENTRY) return 'bad RATES length';
+        for (let p = body; p < end; p += RATE_ENTRY) h.rate(b[p]!, b.readUInt32BE(p + 1), b.readUInt16BE(p + 5) / 100);
         break;
       default: // a newer peer's frame: skip it
     }

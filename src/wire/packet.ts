@@ -9,10 +9,14 @@
 //     8  counter   u64  per link and direction: the per-link sequence number and, with the
 //                       link id, the AEAD nonce
 //   encrypted, 16 bytes of inner header then the payload, then a 16-byte tag
-//     0  kind      u8   0 data (an IP packet follows), 1 control (frames follow)
+//     0  kind      u8   0 data (an IP packet follows), 1 control (frames follow),
+//                       2 parity (FEC: XOR of the link's last data packets, see link/fec.ts)
 //     1  lane      u8   the inner flow's lane; order is kept per lane
-//     2  flags     u16  REPAIR: a re-send of a packet lost on its link; UNORDERED: deliver at
-//                       once, outside the reorder buffer (pure TCP ACKs)
+//     2  flags     u16  high byte: FEC block (0 = none); low byte: REPAIR, a re-send of a
+//                       packet lost on its link; UNORDERED, deliver at once, outside the
+//                       reorder buffer (pure TCP ACKs)
+//   a parity packet uses lane = its block, global = packets in the block, laneSeq = the XOR
+//   of their lengths
 //     4  global    u32  bond-wide sequence number (duplicate detection)
 //     8  laneSeq   u32  sequence within the lane (release order)
 //    12  sentAt    u32  sender's clock in µs, wrapping (one-way delay differences)
@@ -21,7 +25,7 @@ export const TYPE_INIT = 1, TYPE_RESPONSE = 2, TYPE_TRANSPORT = 3;
 export const CLEAR = 16, INNER = 16, TAG = 16;
 /** Bytes a data packet adds to the IP packet it carries, inside the outer UDP/IP headers. */
 export const OVERHEAD = CLEAR + INNER + TAG;
-export const KIND_DATA = 0, KIND_CONTROL = 1;
+export const KIND_DATA = 0, KIND_CONTROL = 1, KIND_PARITY = 2;
 export const FLAG_REPAIR = 1, FLAG_UNORDERED = 4;
 
 export function writeClear(b: Buffer, at: number, link: number, receiver: number, counter: number): void {
