@@ -2,7 +2,7 @@
 //   bondd [--config FILE] [--control PATH] [--ubus-socket PATH]   run the daemon
 //   bondd check [--config FILE] [--json]                          validate a config
 //   bondd genkey                                                  print a new key
-//   bondd status [--json] [--control PATH]                        ask the running daemon
+//   bondd status [--json] [--control PATH] [--ubus-socket PATH]   ask the running daemon
 import { parseArgs, type ArgSpec } from './cli/args.js';
 
 const commands: Record<string, { spec: ArgSpec; run: (opts: Record<string, string | boolean>) => Promise<number> }> = {

@@ -68,8 +68,10 @@ interface Cached {
   at: number;
   // The last good answer; undefined while netifd has no such interface.
   status?: UbusTable;
-  // Set when the status was asked for and netifd has not answered (yet): the next resolve asks again.
+  // Set when netifd did not answer or announced a change since: the next resolve asks again.
   stale: boolean;
+  // The announcement count when it was asked for.
+  gen: number;
 }
 
 export interface NetifdOptions {
@@ -85,6 +87,9 @@ export class NetifdResolver implements LinkResolver {
   onChange?: (iface: string) => void;
   private readonly cache = new Map<string, Cached>();
   private readonly inFlight = new Map<string, Promise<Cached>>();
+  // Announcements per interface so far: an answer asked for before the latest one may predate
+  // the change it announced, so it counts as stale.
+  private readonly gen = new Map<string, number>();
   // Interfaces some link has asked about: announcements for the others (lan, VPNs) are ignored.
   private readonly used = new Set<string>();
   private readonly regs: Registration[] = [];
@@ -155,8 +160,10 @@ export class NetifdResolver implements LinkResolver {
 
   private changed(iface: UbusValue | undefined): void {
     if (typeof iface !== 'string' || !this.used.has(iface)) return;
+    this.gen.set(iface, (this.gen.get(iface) ?? 0) + 1);
     const c = this.cache.get(iface);
     if (c) c.stale = true;
+    this.inFlight.delete(iface);
     this.onChange?.(iface);
   }
 
@@ -169,25 +176,32 @@ export class NetifdResolver implements LinkResolver {
     if (c && !c.stale && Date.now() - c.at < this.maxAgeMs) return Promise.resolve(c);
     let p = this.inFlight.get(iface);
     if (!p) {
-      p = this.fetch(iface, c).finally(() => this.inFlight.delete(iface));
-      this.inFlight.set(iface, p);
+      const fetching = this.fetch(iface, c).finally(() => {
+        if (this.inFlight.get(iface) === fetching) this.inFlight.delete(iface);
+      });
+      this.inFlight.set(iface, fetching);
+      p = fetching;
     }
     return p;
   }
 
   private async fetch(iface: string, old: Cached | undefined): Promise<Cached> {
+    const gen = this.gen.get(iface) ?? 0;
     let next: Cached;
     try {
       const status = await this.ubus.call(`network.interface.${iface}`, 'status', {}, { timeoutMs: this.timeoutMs });
-      next = { at: Date.now(), status, stale: false };
+      next = { at: Date.now(), status, stale: false, gen };
     } catch (err) {
       if (err instanceof UbusError && err.code === UbusStatus.NOT_FOUND) {
-        next = { at: Date.now(), stale: false };
+        next = { at: Date.now(), stale: false, gen };
       } else {
-        next = { at: old?.at ?? 0, status: old?.status, stale: true };
+        next = { at: old?.at ?? 0, status: old?.status, stale: true, gen };
       }
     }
-    this.cache.set(iface, next);
+    if ((this.gen.get(iface) ?? 0) !== gen) next.stale = true;
+    // A fetch started after a later announcement may have finished first: keep its answer.
+    const current = this.cache.get(iface);
+    if (!current || current.gen <= gen) this.cache.set(iface, next);
     return next;
   }
 }
