@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildView } from '../luci-app-bond/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -37,7 +38,7 @@ writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 
 rmSync('build/js', { recursive: true, force: true });
 await build({
-  entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('scripts')],
+  entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('scripts'), ...tsFiles('luci-app-bond')],
   outdir: 'build/js',
   outbase: '.',
   platform: 'node',
@@ -48,5 +49,8 @@ await build({
   jsxImportSource: 'preact',
   logLevel: 'warning',
 });
+
+// the LuCI view (luci-app-bond/htdocs/…/view/bonding/overview.js)
+await buildView();
 
 if (existsSync('build/Release/bond.node')) copyFileSync('build/Release/bond.node', 'dist/bond.node');
