@@ -89,7 +89,13 @@ export class UbusStandIn {
       return fail(-32602, 'Invalid parameters');
     const a = { ...(args as Record<string, unknown>) };
     if ('ubus_rpc_session' in a) return fail(-32602, 'Invalid parameters');
-    if (object === 'session' && method === 'login') return this.reply(id, this.doLogin(a));
+    if (object === 'session' && method === 'login') {
+      try {
+        return this.reply(id, this.doLogin(a));
+      } catch (e) {
+        return this.status(id, e instanceof UbusStatus ? e.status : 9);
+      }
+    }
     const s = this.session(sid);
     if (!s || !mayCall(s.grants, object, method)) return fail(-32002, 'Access denied');
     const ok = (v: unknown) => (this.log.push({ object, method, user: s.username, ok: true }), this.reply(id, v));

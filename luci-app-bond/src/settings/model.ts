@@ -154,7 +154,7 @@ function flagChange(orig: unknown, value: boolean): string | null | undefined {
 
 function mainChanges(form: MainForm, orig: UciSectionObject | undefined): Change[] {
   const changes: Change[] = [
-    ['mode', withDefault(orig?.mode, form.mode, DEFAULTS.mode)],
+    ['mode', form.mode], // no default: bondd check wants it written
     ['server', text(form.server)],
     ['port', text(form.port)],
     ['key', text(form.key)],

@@ -18,6 +18,7 @@ export interface ChartProps {
   total?: boolean; // draw the total line (the overview chart); a link's own chart has none
   height?: 'small' | 'large';
   colours?: number[]; // colour index per entry of links, when it is not the position
+  caption?: string; // shown instead of the title (which stays the chart's accessible name)
 }
 
 function path(samples: readonly { t: number; rx: number; tx: number }[], dir: Direction, from: number, span: number, max: number) {
@@ -36,8 +37,9 @@ function path(samples: readonly { t: number; rx: number; tx: number }[], dir: Di
   return { d, area };
 }
 
-export function Chart({ history, links, dir, now, title, total = true, height = 'large', colours }: ChartProps) {
-  const span = history.windowS;
+export function Chart({ history, links, dir, now, title, total = true, height = 'large', colours, caption }: ChartProps) {
+  // a page opened a few seconds ago draws a minute, not five minutes of nothing
+  const span = history.span(now);
   const from = now - span;
   const names = total ? [...links, TOTAL] : links;
   const max = niceCeiling(history.peak(dir, names));
@@ -48,7 +50,8 @@ export function Chart({ history, links, dir, now, title, total = true, height = 
   return (
     <figure class={`bond-chart bond-chart-${height}`}>
       <figcaption>
-        <span class="bond-chart-title">{title}</span> <span class="bond-chart-now">{formatRate(current)}</span>
+        <span class="bond-chart-title">{caption ?? title}</span>
+        {height === 'large' ? <span class="bond-chart-now">{formatRate(current)}</span> : null}
       </figcaption>
       <div class="bond-chart-plot">
         <span class="bond-chart-ymax" aria-hidden="true">{formatRate(max)}</span>

@@ -11,7 +11,7 @@ export function formatRate(bps: number): string {
     v /= 1000;
     u++;
   }
-  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+  return `${v >= 100 || u === 0 ? Math.round(v) : Number(v.toFixed(1))} ${units[u]}`;
 }
 
 export function formatBytes(n: number): string {

@@ -47,6 +47,12 @@ export class History {
     return this.series.get(name) ?? [];
   }
 
+  /** The time span to draw: what has been seen so far, from one minute up to the window. */
+  span(now: number): number {
+    const first = this.series.get(TOTAL)?.[0]?.t ?? now;
+    return Math.min(this.windowS, Math.max(60, Math.ceil((now - first) / 60) * 60));
+  }
+
   names(): string[] {
     return [...this.series.keys()].filter((n) => n !== TOTAL);
   }

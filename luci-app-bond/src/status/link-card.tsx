@@ -42,6 +42,10 @@ export function LinkCard({ link, colour, history, now, canToggle, onToggle }: Li
           <dd data-field="tx">{formatRate(link.tx_bps)}</dd>
         </div>
         <div>
+          <dt>{_('Share')}</dt>
+          <dd data-field="share">{formatPct(link.share_pct)}</dd>
+        </div>
+        <div>
           <dt>{_('RTT')}</dt>
           <dd data-field="rtt">{link.state === 'up' || link.state === 'degraded' ? formatMs(link.rtt_ms) : '–'}</dd>
         </div>
@@ -49,14 +53,10 @@ export function LinkCard({ link, colour, history, now, canToggle, onToggle }: Li
           <dt>{_('Loss')}</dt>
           <dd data-field="loss">{formatPct(link.loss_pct)}</dd>
         </div>
-        <div>
-          <dt>{_('Share')}</dt>
-          <dd data-field="share">{formatPct(link.share_pct)}</dd>
-        </div>
       </dl>
       <div class="bond-link-charts">
-        <Chart history={history} links={[link.name]} dir="rx" now={now} total={false} height="small" colours={[colour]} title={format(_('%s download'), link.name)} />
-        <Chart history={history} links={[link.name]} dir="tx" now={now} total={false} height="small" colours={[colour]} title={format(_('%s upload'), link.name)} />
+        <Chart history={history} links={[link.name]} dir="rx" now={now} total={false} height="small" colours={[colour]} title={format(_('%s download'), link.name)} caption={_('Download')} />
+        <Chart history={history} links={[link.name]} dir="tx" now={now} total={false} height="small" colours={[colour]} title={format(_('%s upload'), link.name)} caption={_('Upload')} />
       </div>
       {canToggle ? (
         <div class="bond-link-actions">
