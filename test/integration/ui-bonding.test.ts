@@ -244,12 +244,12 @@ test('keyboard: the tabs follow the arrow keys; every string is translatable', {
 });
 
 test('screenshots: desktop and phone, light and dark', { skip }, async () => {
-  background(bulk(lab, { dir: 'down', seconds: 10 }));
+  background(bulk(lab, { dir: 'down', seconds: 60, flows: 2 }));
   for (const [w, h, kind] of [[1280, 900, 'desktop'], [390, 844, 'phone']] as const) {
     for (const dark of [false, true]) {
       const { page, errors } = await ui.open(dev.url, { width: w, height: h, dark });
       await linkCard(page, 'dsl').waitFor();
-      await sleep(4000); // a few seconds of lines in the charts
+      await sleep(8000); // some seconds of lines in the charts
       const theme = dark ? 'dark' : 'light';
       await page.screenshot({ path: join(ARTIFACTS, `status-${kind}-${theme}.png`), fullPage: true });
       await page.click('#bond-tab-settings');
