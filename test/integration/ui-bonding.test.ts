@@ -144,6 +144,19 @@ test('a link cut in the lab shows as down within 2 s', { skip }, async () => {
   await page.close();
 });
 
+test('"Take out of use" disables a link in the daemon until "Use again"', { skip }, async () => {
+  const { page, errors } = await ui.open(dev.url);
+  const card = linkCard(page, 'sat');
+  await card.waitFor();
+  await card.getByRole('button', { name: 'Take out of use' }).click();
+  await page.waitForSelector('li.bond-link[data-link="sat"][data-state="disabled"]', { timeout: 3000 });
+  assert.equal((await bond.status('client')).links.find((l) => l.name === 'sat')?.state, 'disabled');
+  await card.getByRole('button', { name: 'Use again' }).click();
+  await page.waitForSelector('li.bond-link[data-link="sat"][data-state="up"]', { timeout: 15_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('editing a link and adding one, then Save & Apply, writes the right UCI', { skip }, async () => {
   const before = parseUci(configFile(), { name: 'bonding' });
   const { page, errors } = await ui.open(dev.url);
