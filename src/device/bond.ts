@@ -9,7 +9,6 @@
 //   an ACK frame                → links' windows and estimates, losses → repair, then pump
 //   every TICK_MS               → link health (down links' packets re-sent), pings, hold time
 //   every second                → rates for the status
-import { performance } from 'node:perf_hooks';
 import { Link, type LinkRole, type LinkState } from '../link/link.js';
 import { LinkReceiver } from '../link/receiver.js';
 import { createScheduler, type Scheduler } from '../sched/scheduler.js';
@@ -17,6 +16,7 @@ import { SendPath } from './send.js';
 import { ReceivePath, ACK_DELAY_MS, type Receiving } from './receive.js';
 import { OutBatch, type Wire } from './out.js';
 import { Timers } from './timers.js';
+import { systemClock, type Clock } from './clock.js';
 import { F_PONG, type AckEntry, type ControlHandler, type LinkAnnouncement, F_PING } from '../wire/control.js';
 import type { PacketPool } from './pool.js';
 import type { KeyTable, Session } from './session.js';
@@ -33,6 +33,8 @@ export interface BondHost {
   readonly alg: 0 | 1;
   readonly wire: Wire;
   readonly log: Log;
+  /** Time; the system's unless a simulation drives the bond. */
+  readonly clock?: Clock;
   /** Where packets for this link go (24-byte endpoint slot), or null if unknown yet. */
   endpoint(link: Link): [Buffer, number] | null;
   /** A packet arrived on a link from `from` (the server learns and follows endpoints). */
@@ -56,15 +58,19 @@ export class Bond implements Receiving {
   readonly send: SendPath;
   readonly receive: ReceivePath;
   readonly out: OutBatch;
-  private readonly timers = new Timers(() => performance.now());
+  private readonly clock: Clock;
+  private readonly timers: Timers;
   private readonly ackEntries: AckEntry[] = [];
   private scheduler: Scheduler;
   private readonly lost: { slot: number; link: Link }[] = [];
-  private lastStats = performance.now();
+  private lastStats: number;
   private readonly control: ControlHandler;
   readonly startedAt = Date.now();
 
   constructor(readonly name: string, private readonly host: BondHost, scheduler: SchedulerName) {
+    this.clock = host.clock ?? systemClock;
+    this.timers = new Timers(this.clock);
+    this.lastStats = this.clock.now();
     this.out = new OutBatch(host.pool, host.keys, host.alg, host.wire);
     this.scheduler = createScheduler(scheduler);
     const bond = this;
@@ -77,13 +83,13 @@ export class Bond implements Receiving {
       out: this.out,
       sendKey: () => (this.session ? { key: this.session.sendKey, receiver: this.session.remoteIndex } : null),
       endpoint: (l) => host.endpoint(l),
-      clock: () => (performance.now() * 1000) >>> 0,
+      clock: () => (this.clock.now() * 1000) >>> 0,
     });
     this.control = {
       ack: (e) => this.onAck(e),
       ping: (link, id) => this.onPing(link, id),
-      pong: (link, id) => this.links[link]?.onPong(id, performance.now()),
-      skip: (lane, seq) => this.receive.reorder.skip(lane, seq, performance.now()),
+      pong: (link, id) => this.links[link]?.onPong(id, this.clock.now()),
+      skip: (lane, seq) => this.receive.reorder.skip(lane, seq, this.clock.now()),
       links: (l) => host.links?.(l),
       close: () => host.closed?.(),
       rate: (link, kbps, lossPct) => this.links[link]?.onPeerRates(kbps, lossPct),
@@ -94,9 +100,9 @@ export class Bond implements Receiving {
       deliver: (slot) => host.deliver(slot),
       allowed: (slot) => host.allowed(slot),
       ackNow: () => this.sendAck(),
-      ackSoon: () => this.timers.arm('ack', performance.now() + ACK_DELAY_MS, () => this.sendAck()),
+      ackSoon: () => this.timers.arm('ack', this.clock.now() + ACK_DELAY_MS, () => this.sendAck()),
     }, host.log);
-    this.timers.arm('tick', performance.now() + TICK_MS, () => this.tick());
+    this.timers.arm('tick', this.clock.now() + TICK_MS, () => this.tick());
   }
 
   get schedulerName(): SchedulerName {
@@ -108,7 +114,7 @@ export class Bond implements Receiving {
   }
 
   addLink(id: number, name: string, role: LinkRole): Link {
-    const now = performance.now();
+    const now = this.clock.now();
     const l = new Link(id, name, role, now);
     if (TRACE) l.cc.onFilled = (why) => this.host.log.info(`trace ${this.name}: link ${l.name} startup done: ${why}`);
     l.sent.onForget = (slot, delivered) => {
@@ -141,7 +147,7 @@ export class Bond implements Receiving {
   }
 
   pump(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     this.handleLosses(now);
     const wake = this.send.pump(now);
     if (wake !== Infinity) this.timers.arm('pace', wake, () => this.pump());
@@ -162,7 +168,7 @@ export class Bond implements Receiving {
   private onAck(e: AckEntry): void {
     const l = this.links[e.link];
     if (!l) return;
-    l.onAck(e, performance.now());
+    l.onAck(e, this.clock.now());
     // the pump runs once per received batch (see received); nothing more to do here
   }
 
@@ -171,15 +177,16 @@ export class Bond implements Receiving {
   private onPing(link: number, id: number): void {
     const l = this.links[link];
     if (!l) return;
-    this.send.control(l, performance.now(), (w) => w.ping(F_PONG, link, id));
+    this.send.control(l, this.clock.now(), (w) => w.ping(F_PONG, link, id));
     l.rx.unacked++;
-    this.timers.arm('ack', performance.now() + ACK_DELAY_MS, () => this.sendAck());
+    this.timers.arm('ack', this.clock.now() + ACK_DELAY_MS, () => this.sendAck());
   }
 
   /** The link acknowledgements and skips go out on: the fastest usable, else the last heard. */
   private controlLink(): Link | undefined {
+    const now = this.clock.now();
     let best: Link | undefined;
-    for (const l of this.links) if (l?.usable && (!best || l.owd < best.owd)) best = l;
+    for (const l of this.links) if (l?.usable && (!best || l.owd(now) < best.owd(now))) best = l;
     if (best) return best;
     for (const l of this.links) if (l && l.ready && (!best || l.lastHeardAt > best.lastHeardAt)) best = l;
     return best;
@@ -187,7 +194,7 @@ export class Bond implements Receiving {
 
   private sendAck(): void {
     this.timers.cancel('ack');
-    const now = performance.now();
+    const now = this.clock.now();
     const target = this.controlLink();
     if (!target) return;
     let n = 0;
@@ -221,7 +228,7 @@ export class Bond implements Receiving {
   }
 
   private armReorder(): void {
-    const next = this.receive.reorder.expire(performance.now());
+    const next = this.receive.reorder.expire(this.clock.now());
     if (next !== Infinity) this.timers.arm('reorder', next, () => this.expireReorder());
   }
 
@@ -236,7 +243,7 @@ export class Bond implements Receiving {
   // ---- every TICK_MS
 
   private tick(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     for (const l of this.links) {
       if (!l) continue;
       const old = l.state;
@@ -282,8 +289,8 @@ export class Bond implements Receiving {
    */
   private queueTarget(): number {
     let rtt = 0;
-    const now = performance.now();
-    for (const l of this.links) if (l?.usable) rtt = Math.max(rtt, 2 * (l.owd - l.queueDelay(now)));
+    const now = this.clock.now();
+    for (const l of this.links) if (l?.usable) rtt = Math.max(rtt, 2 * (l.owd(now) - l.queueDelay(now)));
     return Math.min(25, Math.max(5, 0.5 * rtt));
   }
 
@@ -293,7 +300,7 @@ export class Bond implements Receiving {
    * re-sent on the fastest link).
    */
   holdTime(): number {
-    const now = performance.now();
+    const now = this.clock.now();
     let lo = Infinity, hi = -Infinity, jitter = 0, fastRtt = Infinity;
     for (const l of this.links) {
       if (!l || !l.usable) continue;
@@ -329,13 +336,13 @@ export class Bond implements Receiving {
   /** Sends a LINKS frame describing our links (client → server). */
   announce(links: LinkAnnouncement[]): void {
     const l = this.controlLink();
-    if (l) this.send.control(l, performance.now(), (w) => w.links(links));
+    if (l) this.send.control(l, this.clock.now(), (w) => w.links(links));
     this.out.flush();
   }
 
   /** Says goodbye on every link (shutdown). */
   goodbye(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     for (const l of this.links) if (l?.ready) this.send.control(l, now, (w) => w.close());
     this.out.flush();
   }

@@ -86,13 +86,11 @@ export class SendPath {
       if (q.length === 0 || sent === 0) break;
     }
     this.c.out.flush();
-    // wake up when a pacing slot opens: for what waits on a link, or (when the tunnel queue
-    // is not empty) for the link that will take more next
+    // wake up when a pacing slot opens for what waits on a link (which also makes room for
+    // what waits in the tunnel queue); a queue waiting for a window to open is woken by the
+    // acknowledgement that opens it
     let wake = Infinity;
-    for (const l of links) {
-      if (!l || !l.usable) continue;
-      if (this.pending[l.id]?.length || (q.length > 0 && l.room() > 0)) wake = Math.min(wake, l.nextSendAt);
-    }
+    for (const l of links) if (l?.usable && this.pending[l.id]?.length) wake = Math.min(wake, l.nextSendAt);
     return wake;
   }
 

@@ -13,7 +13,6 @@ import { SentPackets, type AckResult } from './sent.js';
 import { LinkReceiver } from './receiver.js';
 import { Parity, blockSize } from './fec.js';
 import type { AckEntry } from '../wire/control.js';
-import { performance } from 'node:perf_hooks';
 
 export type LinkState = 'up' | 'down' | 'probing' | 'degraded' | 'disabled';
 export type LinkRole = 'primary' | 'secondary' | 'backup';
@@ -83,9 +82,9 @@ export class Link {
    * One-way delay estimate for the scheduler, ms: half the best RTT we know (the propagation
    * delay) plus what packets wait in the network now.
    */
-  get owd(): number {
+  owd(now: number): number {
     const r = this.pingRtt.hasSample ? this.pingRtt.min : this.rtt.hasSample ? this.rtt.min : 50;
-    return r / 2 + this.queueDelay(performance.now());
+    return r / 2 + this.queueDelay(now);
   }
 
   /**

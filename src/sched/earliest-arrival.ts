@@ -17,7 +17,7 @@ const MIN_PATIENCE_MS = 3;
 // estimate-then-split schedulers); an idle link is worth its one-way delay.
 export function predictedArrival(l: Link, now: number): number {
   const rate = Math.max(1e-3, l.pacingRate());
-  return Math.max(now, l.nextSendAt) + l.queued / rate + l.owd;
+  return Math.max(now, l.nextSendAt) + l.queued / rate + l.owd(now);
 }
 
 /**
@@ -26,7 +26,7 @@ export function predictedArrival(l: Link, now: number): number {
  */
 export function arrivalAfterWait(l: Link, backlog: number, now: number): number {
   const rate = Math.max(1e-3, l.cc.btlBw || l.pacingRate());
-  return now + (backlog - l.room()) / rate + l.owd;
+  return now + (backlog - l.room()) / rate + l.owd(now);
 }
 
 export class EarliestArrival implements Scheduler {
@@ -39,16 +39,16 @@ export class EarliestArrival implements Scheduler {
    * buffer absorbs the difference, and an idle link's capacity is not wasted; above it (a
    * satellite link beside LTE) a packet would hold its lane back longer than waiting costs.
    */
-  private patience(tier: Link[]): number {
+  private patience(tier: Link[], now: number): number {
     let owd = Infinity;
-    for (const l of tier) owd = Math.min(owd, l.owd);
+    for (const l of tier) owd = Math.min(owd, l.owd(now));
     return Math.max(MIN_PATIENCE_MS, owd / 2);
   }
 
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     if (p.urgent) {
-      const f = fastest(t);
+      const f = fastest(t, now);
       if (!f) return 0;
       out[0] = f;
       return 1;
@@ -65,7 +65,7 @@ export class EarliestArrival implements Scheduler {
         if (!l.accepts(p.size)) waitAt = Math.min(waitAt, at + p.backlog / Math.max(1e-3, l.pacingRate()));
         else if (at < bestAt) (best = l), (bestAt = at);
       }
-      if (best && bestAt <= waitAt + this.patience(tier)) {
+      if (best && bestAt <= waitAt + this.patience(tier, now)) {
         out[0] = best;
         return 1;
       }

@@ -8,13 +8,13 @@ export class Redundant implements Scheduler {
   readonly name = 'redundant';
   private readonly t = newTiers();
 
-  pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
+  pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     let a: Link | undefined, b: Link | undefined;
     for (const tier of [t[0]!, t[1]!]) {
       for (const l of tier) {
-        if (!a || l.owd < a.owd) (b = a), (a = l);
-        else if (!b || l.owd < b.owd) b = l;
+        if (!a || l.owd(now) < a.owd(now)) (b = a), (a = l);
+        else if (!b || l.owd(now) < b.owd(now)) b = l;
       }
     }
     if (!a || (!a.accepts(p.size) && !p.urgent)) return 0;

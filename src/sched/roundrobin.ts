@@ -8,10 +8,10 @@ export class RoundRobin implements Scheduler {
   private readonly t = newTiers();
   private turn = 0;
 
-  pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
+  pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     if (p.urgent) {
-      const f = fastest(t);
+      const f = fastest(t, now);
       if (!f) return 0;
       out[0] = f;
       return 1;

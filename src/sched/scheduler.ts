@@ -52,8 +52,8 @@ export function newTiers(): Link[][] {
 }
 
 /** The usable link with the lowest one-way delay among the tiers in force, or undefined. */
-export function fastest(t: Link[][]): Link | undefined {
+export function fastest(t: Link[][], now: number): Link | undefined {
   let best: Link | undefined;
-  for (const tier of [t[0]!, t[1]!]) for (const l of tier) if (!best || l.owd < best.owd) best = l;
+  for (const tier of [t[0]!, t[1]!]) for (const l of tier) if (!best || l.owd(now) < best.owd(now)) best = l;
   return best;
 }
