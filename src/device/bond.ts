@@ -24,6 +24,7 @@ import type { SchedulerName } from '../config/types.js';
 import type { Log } from '../log.js';
 
 const TICK_MS = 50;
+const FEC_GRACE_MS = 5; // jitter between the acknowledgement that reported a loss and the next
 const TRACE = !!process.env.BOND_TRACE;
 const HOLD_MIN_MS = 5, HOLD_MAX_MS = 500;
 
@@ -62,7 +63,9 @@ export class Bond implements Receiving {
   private readonly timers: Timers;
   private readonly ackEntries: AckEntry[] = [];
   private scheduler: Scheduler;
-  private readonly lost: { slot: number; link: Link }[] = [];
+  private readonly lost: { slot: number; link: Link; counter: number }[] = [];
+  // packets lost on a link with FEC, waiting to see whether the parity rebuilt them
+  private readonly graced: { slot: number; link: Link; counter: number; until: number }[] = [];
   private lastStats: number;
   private readonly control: ControlHandler;
   readonly startedAt = Date.now();
@@ -117,9 +120,9 @@ export class Bond implements Receiving {
     const now = this.clock.now();
     const l = new Link(id, name, role, now);
     if (TRACE) l.cc.onFilled = (why) => this.host.log.info(`trace ${this.name}: link ${l.name} startup done: ${why}`);
-    l.sent.onForget = (slot, delivered) => {
+    l.sent.onForget = (slot, delivered, counter) => {
       if (delivered) this.host.pool.release(slot);
-      else this.lost.push({ slot, link: l });
+      else this.lost.push({ slot, link: l, counter });
     };
     this.links[id] = l;
     return l;
@@ -153,11 +156,29 @@ export class Bond implements Receiving {
     if (wake !== Infinity) this.timers.arm('pace', wake, () => this.pump());
   }
 
+  // A lost packet is re-sent at once, unless its link runs FEC: then the parity of its block
+  // probably rebuilt it, and the acknowledgement saying so follows the one that reported the
+  // loss by at most the rest of the block plus an acknowledgement delay or two.
   private handleLosses(now: number): void {
     while (this.lost.length) {
-      const { slot, link } = this.lost.pop()!;
-      link.onLoss(1500);
-      this.send.repair(slot, link, now);
+      const x = this.lost.pop()!;
+      x.link.onLoss(1500);
+      if (x.link.fecK > 0 && x.link.usable) {
+        const blockMs = (x.link.fecK * 1500) / Math.max(1, x.link.pacingRate());
+        this.graced.push({ ...x, until: now + blockMs + 2 * ACK_DELAY_MS + FEC_GRACE_MS });
+      } else {
+        this.send.repair(x.slot, x.link, now);
+      }
+    }
+    for (let i = 0; i < this.graced.length; ) {
+      const g = this.graced[i]!;
+      if (g.until > now && g.link.usable) {
+        i++;
+        continue;
+      }
+      this.graced[i] = this.graced[this.graced.length - 1]!;
+      this.graced.pop();
+      this.send.repair(g.slot, g.link, now);
     }
     if (this.send.skipsPending) {
       const l = this.controlLink();
@@ -169,6 +190,16 @@ export class Bond implements Receiving {
     const l = this.links[e.link];
     if (!l) return;
     l.onAck(e, this.clock.now());
+    for (let i = 0; i < this.graced.length; ) {
+      const g = this.graced[i]!;
+      if (g.link !== l || !l.sent.covers(e, g.counter)) {
+        i++;
+        continue;
+      }
+      this.host.pool.release(g.slot);
+      this.graced[i] = this.graced[this.graced.length - 1]!;
+      this.graced.pop();
+    }
     // the pump runs once per received batch (see received); nothing more to do here
   }
 
@@ -297,11 +328,11 @@ export class Bond implements Receiving {
   /**
    * How long a hole may hold its lane: the spread of one-way delays over the links that carry
    * traffic, plus their jitter, and at least the time a repair takes (loss noticed, ACK back,
-   * re-sent on the fastest link).
+   * re-sent on the fastest link; on a link with FEC, after its block's parity had its chance).
    */
   holdTime(): number {
     const now = this.clock.now();
-    let lo = Infinity, hi = -Infinity, jitter = 0, fastRtt = Infinity;
+    let lo = Infinity, hi = -Infinity, jitter = 0, fastRtt = Infinity, fecMs = 0;
     for (const l of this.links) {
       if (!l || !l.usable) continue;
       fastRtt = Math.min(fastRtt, l.srtt || Infinity);
@@ -309,9 +340,10 @@ export class Bond implements Receiving {
       lo = Math.min(lo, l.rx.owd);
       hi = Math.max(hi, l.rx.owd);
       jitter = Math.max(jitter, l.rx.jitter);
+      if (l.rxFecK && l.rxBps > 0) fecMs = Math.max(fecMs, (l.rxFecK * 1500 * 8000) / l.rxBps + 2 * ACK_DELAY_MS + FEC_GRACE_MS);
     }
     const spread = hi > lo ? hi - lo : 0;
-    const repair = fastRtt === Infinity ? 0 : fastRtt + 2 * ACK_DELAY_MS;
+    const repair = fastRtt === Infinity ? 0 : fastRtt + 2 * ACK_DELAY_MS + fecMs;
     return Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, spread + 4 * jitter + 2, repair + 2));
   }
 
@@ -357,8 +389,8 @@ export class Bond implements Receiving {
       l.sent.loseAll();
     }
     // what was in flight belongs to the old sequence space: drop it, do not repair it
-    for (const { slot } of this.lost) this.host.pool.release(slot);
-    this.lost.length = 0;
+    for (const { slot } of [...this.lost, ...this.graced]) this.host.pool.release(slot);
+    this.lost.length = this.graced.length = 0;
   }
 
   stop(): void {

@@ -217,6 +217,7 @@ export class ReceivePath {
     const slab = pool.slab;
     const par = link.rxParity;
     const block = slab[at + 1]!, k = slab.readUInt32BE(at + 4), lengths = slab.readUInt32BE(at + 8);
+    link.rxFecK = k;
     if (par.block !== block || par.count !== k - 1) return;
     const len = (par.lengths ^ lengths) >>> 0;
     if (len <= INNER || len > length - INNER) return;

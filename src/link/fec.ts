@@ -2,19 +2,22 @@
 // parity packet, the XOR of their plaintexts (inner header + IP packet, zero-padded to the
 // longest) and of their lengths. A receiver that got k-1 of them rebuilds the missing one at
 // once, without the round trip a repair takes (which would hold the packet's lane for that
-// long). k follows the loss the receiver measures on the link: off below LOSS_MIN, else about
-// one parity per three expected losses' worth of packets, so most blocks lose at most one.
+// long). k follows the loss the receiver measures on the link (blockSize).
 //
 // Blocks are numbered 1..255 per link; data packets carry their block number in the high byte
 // of the inner header's flags (0 = no FEC), the parity packet says which block and how many.
 
 export const LOSS_MIN_PCT = 0.2;
-const K_MIN = 4, K_MAX = 32;
+const K_MIN = 4, K_MAX = 16;
 
-/** Packets per parity for a loss rate (percent); 0 = no FEC. */
+/**
+ * Packets per parity for a loss rate (percent); 0 = no FEC. About one parity per six expected
+ * losses' worth of packets, and at most 16, so a block is short (a lost packet that the parity
+ * cannot rebuild waits for its block before it is re-sent).
+ */
 export function blockSize(lossPct: number): number {
   if (!(lossPct >= LOSS_MIN_PCT)) return 0;
-  return Math.max(K_MIN, Math.min(K_MAX, Math.round(100 / (3 * lossPct))));
+  return Math.max(K_MIN, Math.min(K_MAX, Math.round(100 / (6 * lossPct))));
 }
 
 /** XOR of `len` bytes of src into acc (acc is at least as long), 4 bytes at a time. */

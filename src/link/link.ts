@@ -63,8 +63,9 @@ export class Link {
   /** FEC: data packets per parity packet on what we send (0 = off), and the block being built. */
   fecK = 0;
   readonly txParity = new Parity();
-  /** FEC on what we receive: the block being collected. */
+  /** FEC on what we receive: the block being collected, and the peer's block size. */
   readonly rxParity = new Parity();
+  rxFecK = 0;
   fecRecovered = 0;
   private lastTxBytes = 0;
   private lastRxBytes = 0;

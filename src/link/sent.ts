@@ -51,7 +51,7 @@ export class SentPackets {
     if (this.status[i] === INFLIGHT) {
       // the ring wrapped over a packet that was never settled: count it lost
       this.inflight -= this.size[i]!;
-      this.onForget?.(this.slot[i]!, false);
+      this.onForget?.(this.slot[i]!, false, c - RING);
     }
     if (this.inflight === 0) this.firstSentAt = this.deliveredAt = now;
     this.status[i] = INFLIGHT;
@@ -66,8 +66,8 @@ export class SentPackets {
     return c;
   }
 
-  /** Called with (slot, delivered) whenever a data packet is settled: acked (true) or lost (false). */
-  onForget?: (slot: number, delivered: boolean) => void;
+  /** Called whenever a data packet is settled: acknowledged (delivered) or lost. */
+  onForget?: (slot: number, delivered: boolean, counter: number) => void;
 
   /** Marks the link application-limited: samples until what is in flight now is delivered. */
   markAppLimited(): void {
@@ -82,6 +82,12 @@ export class SentPackets {
   }
 
   /** `overdueMs`: how long after sending a packet older than the window counts as lost. */
+  /** Whether an acknowledgement says `counter` arrived (even after we counted it lost). */
+  covers(e: AckEntry, counter: number): boolean {
+    const d = this.widen(e.highest) - counter;
+    return d === 0 || (d > 0 && (d <= 32 ? (e.maskLo >>> (d - 1)) & 1 : d <= 64 ? (e.maskHi >>> (d - 33)) & 1 : 0) === 1);
+  }
+
   ack(e: AckEntry, now: number, overdueMs: number, out: AckResult): AckResult {
     out.newlyAcked = out.lost = out.acked = 0;
     out.rate = 0;
@@ -99,13 +105,13 @@ export class SentPackets {
       const d = high - c;
       const got = d === 0 || (d <= 32 ? (e.maskLo >>> (d - 1)) & 1 : (e.maskHi >>> (d - 33)) & 1);
       if (got) {
-        this.settle(i, true);
+        this.settle(i, true, c);
         this.delivered += this.size[i]!;
         out.acked += this.size[i]!;
         out.newlyAcked++;
         newest = c;
       } else if (d >= REORDER_THRESHOLD) {
-        this.settle(i, false);
+        this.settle(i, false, c);
         out.lost++;
       }
     }
@@ -113,7 +119,7 @@ export class SentPackets {
     for (let c = this.lowest; c < from; c++) {
       const i = c & MASK;
       if (this.status[i] === INFLIGHT && now - this.sentAt[i]! > overdueMs) {
-        this.settle(i, false);
+        this.settle(i, false, c);
         out.lost++;
       }
     }
@@ -141,7 +147,7 @@ export class SentPackets {
     for (let c = this.lowest; c < this.counter; c++) {
       const i = c & MASK;
       if (this.status[i] === INFLIGHT) {
-        this.settle(i, false);
+        this.settle(i, false, c);
         n++;
       }
     }
@@ -155,10 +161,10 @@ export class SentPackets {
     return Infinity;
   }
 
-  private settle(i: number, delivered: boolean): void {
+  private settle(i: number, delivered: boolean, counter: number): void {
     this.status[i] = NONE;
     this.inflight -= this.size[i]!;
-    this.onForget?.(this.slot[i]!, delivered);
+    this.onForget?.(this.slot[i]!, delivered, counter);
   }
 
   private advanceLowest(): void {
