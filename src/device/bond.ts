@@ -25,6 +25,7 @@ import type { Log } from '../log.js';
 
 const TICK_MS = 50;
 const FEC_GRACE_MS = 5; // jitter between the acknowledgement that reported a loss and the next
+const LATE_COPY_MS = 25; // a packet this overdue on a stalled link is copied to another
 const TRACE = !!process.env.BOND_TRACE;
 const HOLD_MIN_MS = 5, HOLD_MAX_MS = 500;
 
@@ -183,6 +184,21 @@ export class Bond implements Receiving {
     if (this.send.skipsPending) {
       const l = this.controlLink();
       if (l) this.send.control(l, now, (w) => this.send.takeSkips(w));
+    }
+    this.copyLate(now);
+  }
+
+  private readonly lateSlots: number[] = [];
+
+  // Packets stuck on a link whose capacity collapsed are copied to the others before the
+  // receiver's reorder buffer gives up on them (the original may still arrive; the first wins).
+  private copyLate(now: number): void {
+    for (const l of this.links) {
+      if (!l || !l.usable) continue;
+      const late = l.lateness(now);
+      if (late < Math.max(LATE_COPY_MS, 0.5 * l.rtt.srtt)) continue;
+      const n = l.sent.late(now - l.rtt.srtt - LATE_COPY_MS, this.lateSlots, 64);
+      for (let i = 0; i < n; i++) if (!this.send.copy(this.lateSlots[i]!, l, now)) break;
     }
   }
 

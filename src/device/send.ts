@@ -43,6 +43,7 @@ export class SendPath {
   private readonly chosen: Link[] = [];
   private readonly head: Queued = { slot: 0, size: 0, lane: 0, urgent: false, backlog: 0 };
   repairs = 0;
+  copies = 0;
   skips = 0;
   private readonly writer: ControlWriter;
 
@@ -202,6 +203,29 @@ export class SendPath {
     best.queued += wireBytes(INNER + pool.length[slot]!);
     best.repairs++;
     this.repairs++;
+  }
+
+  /**
+   * Sends a copy of a packet still in flight on a link that stalled, on the link where it
+   * arrives first; the original stays tracked (whichever arrives first is kept).
+   */
+  copy(slot: number, from: Link, now: number): boolean {
+    const { pool, links } = this.c;
+    let best: Link | undefined, bestAt = Infinity;
+    for (const l of links) {
+      if (!l || !l.usable || l === from || l.room() <= 0) continue;
+      const at = predictedArrival(l, now);
+      if (at < bestAt) (best = l), (bestAt = at);
+    }
+    if (!best || bestAt >= now + from.owd(now)) return false;
+    pool.ref(slot);
+    const hdr = pool.offset(slot) + HEADROOM - INNER;
+    pool.slab.writeUInt16BE(pool.slab.readUInt16BE(hdr + 2) | FLAG_REPAIR, hdr + 2);
+    this.linkQueue(best).unshift(slot);
+    best.queued += wireBytes(INNER + pool.length[slot]!);
+    best.repairs++;
+    this.copies++;
+    return true;
   }
 
   private readonly skipLanes: number[] = [];

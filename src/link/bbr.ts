@@ -57,6 +57,8 @@ export class Bbr {
   private bwBeforeProbe = 0;
   /** Ceiling from the configuration (max_up / max_down), bytes/ms. */
   ceiling = Infinity;
+  /** Smoothed one-way queueing delay reported by the receiver, ms. */
+  private queue = 0;
   delayBackoffs = 0;
 
   constructor(private minRtt: () => number) {}
@@ -74,8 +76,23 @@ export class Bbr {
     // while starting up, pacing never slows down (as Linux BBR): early samples are small
     // because the traffic itself is only starting, not because the link is slow
     if (this.mode === 'startup') rate = this.startupRate = Math.max(rate, this.startupRate);
-    else if (bw > 0) rate = this.pacingGain * bw;
+    else if (bw > 0) rate = this.pacingGain * bw * this.queueFactor();
     return Math.min(rate, this.ceiling);
+  }
+
+  /**
+   * Below 1 while the receiver reports a queue of more than twice the limit: sending slows at once, in
+   * proportion, instead of waiting for the end of a round (a link whose capacity halves within
+   * 50 ms would otherwise pile up a round's worth of excess in the ISP's queue).
+   */
+  queueFactor(): number {
+    const limit = 2 * this.queueLimit();
+    return this.queue > limit ? Math.max(0.5, limit / this.queue) : 1;
+  }
+
+  /** The congestion window in force, bytes. */
+  window(): number {
+    return this.mode === 'startup' ? this.cwnd : Math.max(4 * MSS, this.cwnd * this.queueFactor());
   }
 
   bdp(): number {
@@ -86,7 +103,10 @@ export class Bbr {
     this.roundAcked += s.acked;
     this.roundAppLimited = s.appLimited;
     if (s.appLimited) this.roundAnyAppLimited = true;
-    if (s.queue >= 0) this.roundMinQueue = Math.min(this.roundMinQueue, s.queue);
+    if (s.queue >= 0) {
+      this.roundMinQueue = Math.min(this.roundMinQueue, s.queue);
+      this.queue += 0.3 * (s.queue - this.queue);
+    }
     // startup overshoots on purpose, but a queue this deep means the link is full already, even
     // when the tunnel only feeds it now and then (so no round sees only queued packets)
     if (!this.filledPipe && s.queue > 3 * this.queueLimit()) this.fill(`queue ${s.queue.toFixed(1)} ms`);

@@ -85,7 +85,17 @@ export class Link {
    */
   owd(now: number): number {
     const r = this.pingRtt.hasSample ? this.pingRtt.min : this.rtt.hasSample ? this.rtt.min : 50;
-    return r / 2 + this.queueDelay(now);
+    return r / 2 + Math.max(this.queueDelay(now), this.lateness(now));
+  }
+
+  /**
+   * How far the oldest packet in flight is overdue, ms: when a link's capacity collapses (an
+   * LTE fade) its acknowledgements stop before any measurement says so, and everything sent
+   * after waits behind that packet.
+   */
+  lateness(now: number): number {
+    if (!this.rtt.hasSample) return 0;
+    return Math.max(0, now - this.sent.oldestSentAt() - (this.rtt.srtt + 4 * this.rtt.rttvar));
   }
 
   /**
@@ -112,7 +122,7 @@ export class Link {
 
   /** Room in the congestion window, bytes (negative when over). */
   room(): number {
-    return this.cc.cwnd - this.sent.inflight - this.queued;
+    return this.cc.window() - this.sent.inflight - this.queued;
   }
 
   /**

@@ -38,6 +38,7 @@ export class SentPackets {
   private readonly pDeliveredAt = new Float64Array(RING);
   private readonly pFirstSentAt = new Float64Array(RING);
   private readonly pAppLimited = new Uint8Array(RING);
+  private readonly copied = new Uint8Array(RING);
 
   /** Takes the next counter for a packet; data packets (slot >= 0) are tracked until settled. */
   send(size: number, slot: number, now: number): number {
@@ -62,6 +63,7 @@ export class SentPackets {
     this.pDeliveredAt[i] = this.deliveredAt;
     this.pFirstSentAt[i] = this.firstSentAt;
     this.pAppLimited[i] = this.appLimitedUntil > 0 ? 1 : 0;
+    this.copied[i] = 0;
     this.inflight += size;
     return c;
   }
@@ -153,6 +155,23 @@ export class SentPackets {
     }
     this.advanceLowest();
     return n;
+  }
+
+  /**
+   * Data packets in flight that were sent before `before` and not copied yet, oldest first,
+   * up to `max` (their slots into out); they are marked copied.
+   */
+  late(before: number, out: number[], max: number): number {
+    out.length = 0;
+    for (let c = this.lowest; c < this.counter && out.length < max; c++) {
+      const i = c & MASK;
+      if (this.status[i] !== INFLIGHT) continue;
+      if (this.sentAt[i]! >= before) break;
+      if (this.copied[i]) continue;
+      this.copied[i] = 1;
+      out.push(this.slot[i]!);
+    }
+    return out.length;
   }
 
   /** When the oldest data packet still in flight was sent, or Infinity. */

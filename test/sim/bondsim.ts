@@ -117,9 +117,10 @@ export class BondSim {
   readonly shapers: { down: Shaper<Wire>; up: Shaper<Wire> }[];
 
   constructor(links: SimLink[], scheduler: SchedulerName = 'adaptive', seed = 1) {
+    // the seed also picks where in a capacity trace each link starts
     this.shapers = links.map((l, i) => ({
-      down: new Shaper<Wire>(l.down, seed * 100 + 2 * i),
-      up: new Shaper<Wire>(l.up ?? l.down, seed * 100 + 2 * i + 1),
+      down: new Shaper<Wire>(l.down, seed * 100 + 2 * i, -7919 * seed * (i + 1)),
+      up: new Shaper<Wire>(l.up ?? l.down, seed * 100 + 2 * i + 1, -7919 * seed * (i + 1)),
     }));
     this.server = new SimEnd('server', this.clock, scheduler, (link, w) => this.transmit(this.shapers[link]!.down, this.client, w));
     this.client = new SimEnd('client', this.clock, scheduler, (link, w) => this.transmit(this.shapers[link]!.up, this.server, w));
