@@ -25,7 +25,7 @@ import type { Log } from '../log.js';
 
 const TICK_MS = 50;
 const FEC_GRACE_MS = 5; // jitter between the acknowledgement that reported a loss and the next
-const LATE_COPY_MS = 25; // a packet this overdue on a stalled link is copied to another
+const LATE_COPY_MS = 10; // on a link this overdue, packets are copied to another
 const TRACE = !!process.env.BOND_TRACE;
 const HOLD_MIN_MS = 5, HOLD_MAX_MS = 500;
 
@@ -195,9 +195,8 @@ export class Bond implements Receiving {
   private copyLate(now: number): void {
     for (const l of this.links) {
       if (!l || !l.usable) continue;
-      const late = l.lateness(now);
-      if (late < Math.max(LATE_COPY_MS, 0.5 * l.rtt.srtt)) continue;
-      const n = l.sent.late(now - l.rtt.srtt - LATE_COPY_MS, this.lateSlots, 64);
+      if (l.lateness(now) < LATE_COPY_MS) continue;
+      const n = l.sent.late(now - l.rtt.min - LATE_COPY_MS, this.lateSlots, 64);
       for (let i = 0; i < n; i++) if (!this.send.copy(this.lateSlots[i]!, l, now)) break;
     }
   }

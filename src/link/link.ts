@@ -19,6 +19,7 @@ export type LinkRole = 'primary' | 'secondary' | 'backup';
 
 export const PING_INTERVAL_UP = 100;
 const PACE_AHEAD_MS = 4;
+const STALL_MIN_MS = 15;
 export const PING_INTERVAL_DOWN = 250;
 const DOWN_AFTER_MIN = 350;
 const PROBE_PONGS = 3;
@@ -36,6 +37,7 @@ export class Link {
   readonly cc = new Bbr(() => this.rtt.min || this.pingRtt.min);
   rx = new LinkReceiver();
   private readonly ackResult: AckResult = { delivered: 0, priorDelivered: 0, rate: 0, appLimited: false, rtt: -1, queue: -1, acked: 0, inflight: 0, newlyAcked: 0, lost: 0 };
+  private lastAckedAt = 0;
   /** Smoothed queueing delay in the network toward the peer, ms (from the peer's ACKs). */
   private queueMs = 0;
   private queueAt = 0;
@@ -94,8 +96,11 @@ export class Link {
    * after waits behind that packet.
    */
   lateness(now: number): number {
-    if (!this.rtt.hasSample) return 0;
-    return Math.max(0, now - this.sent.oldestSentAt() - (this.rtt.srtt + 4 * this.rtt.rttvar));
+    if (this.sent.inflight === 0 || !this.rtt.hasSample) return 0;
+    // acknowledgements come every few packets; at the link's rate that is this often
+    const allowance = Math.max(STALL_MIN_MS, (4 * 8 * 1500) / Math.max(1, this.cc.btlBw));
+    const expected = Math.max(this.lastAckedAt, this.sent.oldestSentAt() + this.rtt.min);
+    return Math.max(0, now - expected - allowance);
   }
 
   /**
@@ -104,7 +109,11 @@ export class Link {
    * bad measurement would never be measured again.
    */
   queueDelay(now: number): number {
-    return Math.max(0, this.queueMs - (now - this.queueAt));
+    const measured = Math.max(0, this.queueMs - (now - this.queueAt));
+    // with less in flight than the path holds, none of it can be waiting in a queue
+    const bw = this.cc.btlBw;
+    if (bw <= 0) return measured;
+    return Math.min(measured, Math.max(0, (this.sent.inflight - this.cc.bdp()) / bw));
   }
 
   get srtt(): number {
@@ -138,6 +147,7 @@ export class Link {
     const r = this.sent.ack(e, now, this.rtt.rto(100) + 20, this.ackResult);
     if (r.newlyAcked > 0) {
       this.heard(now);
+      this.lastAckedAt = now;
       if (r.rtt >= 0) this.rtt.update(r.rtt, now);
       if (r.queue >= 0) {
         this.queueMs = this.queueDelay(now) + 0.25 * (r.queue - this.queueDelay(now));
