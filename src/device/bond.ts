@@ -304,7 +304,7 @@ export class Bond implements Receiving {
       }
     }
     this.receive.reorder.holdMs = this.holdTime();
-    this.send.queue.target = this.queueTarget();
+    this.setQueueTarget();
     if (TRACE && now - this.lastTrace >= 500) this.trace(now);
     if (now - this.lastStats >= 1000) {
       for (const l of this.links) l?.tickStats((now - this.lastStats) / 1000);
@@ -324,20 +324,28 @@ export class Bond implements Receiving {
     const kb = (b: number) => (b / 1000).toFixed(0);
     const parts = this.links.filter((l): l is Link => !!l).map((l) =>
       `${l.name}:${l.state}/${l.cc.mode} bw=${mb(l.cc.btlBw)} pace=${mb(l.pacingRate())} cwnd=${kb(l.cc.cwnd)}k infl=${kb(l.sent.inflight)}k q=${kb(l.queued)}k rtt=${l.rtt.srtt.toFixed(0)}/${l.rtt.min.toFixed(0)} ping=${l.pingRtt.srtt.toFixed(0)} qd=${l.queueDelay(now).toFixed(1)} tx=${(l.txBps / 1e6).toFixed(1)}`);
-    this.host.log.info(`trace ${this.name} queue=${this.send.queue.length} hold=${this.receive.reorder.holdMs.toFixed(0)} ${parts.join(' | ')}`);
+    const r = this.receive.reorder.stats;
+    this.host.log.info(`trace ${this.name} queue=${this.send.queue.length} target=${this.send.queue.target.toFixed(0)} hold=${this.receive.reorder.holdMs.toFixed(0)} copies=${this.send.copies} repairs=${this.send.repairs} skips=${this.send.skips} timeouts=${r.timeouts} late=${r.releasedLate} ${parts.join(' | ')}`);
   }
 
   /**
-   * CoDel's target: half the propagation RTT of the slowest usable link (what a bulk flow
-   * striped over all links sees), 5–25 ms. A single Cubic flow backs off to 70 % of its
-   * window; a standing queue of ~0.43 of its RTT is what keeps the links busy through that.
-   * Queues are per lane, so other flows do not wait behind it.
+   * CoDel's target and interval. Half the propagation RTT of the slowest usable link (what a
+   * bulk flow striped over all links sees), plus twice the links' jitter, within 5–100 ms: a
+   * single Cubic flow backs off to 70 % of its window, and a standing queue of ~0.43 of its
+   * RTT keeps the links busy through that; on links whose capacity swings (LTE), the queue
+   * also has to ride out the swings. Queues are per lane: other flows do not wait behind it.
    */
-  private queueTarget(): number {
-    let rtt = 0;
+  private setQueueTarget(): void {
+    let rtt = 0, jitter = 0;
     const now = this.clock.now();
-    for (const l of this.links) if (l?.usable) rtt = Math.max(rtt, 2 * (l.owd(now) - l.queueDelay(now)));
-    return Math.min(25, Math.max(5, 0.5 * rtt));
+    for (const l of this.links) {
+      if (!l?.usable) continue;
+      rtt = Math.max(rtt, 2 * (l.owd(now) - l.queueDelay(now)));
+      jitter = Math.max(jitter, l.rx.jitter, l.rtt.rttvar);
+    }
+    const q = this.send.queue;
+    q.target = Number(process.env.BOND_TGT ?? 0) || Math.min(100, Math.max(5, 0.5 * rtt + Number(process.env.BOND_JF ?? 2) * jitter));
+    q.interval = Math.max(100, Number(process.env.BOND_IF ?? 2) * rtt);
   }
 
   /**

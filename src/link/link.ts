@@ -38,6 +38,8 @@ export class Link {
   rx = new LinkReceiver();
   private readonly ackResult: AckResult = { delivered: 0, priorDelivered: 0, rate: 0, appLimited: false, rtt: -1, queue: -1, acked: 0, inflight: 0, newlyAcked: 0, lost: 0 };
   private lastAckedAt = 0;
+  /** Delivery rate of the last round trip, bytes/ms (lightly smoothed rate samples). */
+  recentRate = 0;
   /** Smoothed queueing delay in the network toward the peer, ms (from the peer's ACKs). */
   private queueMs = 0;
   private queueAt = 0;
@@ -110,10 +112,11 @@ export class Link {
    */
   queueDelay(now: number): number {
     const measured = Math.max(0, this.queueMs - (now - this.queueAt));
-    // with less in flight than the path holds, none of it can be waiting in a queue
-    const bw = this.cc.btlBw;
-    if (bw <= 0) return measured;
-    return Math.min(measured, Math.max(0, (this.sent.inflight - this.cc.bdp()) / bw));
+    if (this.recentRate <= 0) return measured;
+    // what is in flight drains at the rate the link delivers now; beyond one propagation
+    // delay's worth, it is waiting in a queue. This sees a fade at once, where the measured
+    // queue lags by a round trip; with nothing in flight there is no queue of ours at all.
+    return Math.max(0, this.sent.inflight / this.recentRate - (this.rtt.min || this.pingRtt.min));
   }
 
   get srtt(): number {
@@ -149,6 +152,7 @@ export class Link {
       this.heard(now);
       this.lastAckedAt = now;
       if (r.rtt >= 0) this.rtt.update(r.rtt, now);
+      if (r.rate > 0) this.recentRate = this.recentRate ? 0.5 * this.recentRate + 0.5 * r.rate : r.rate;
       if (r.queue >= 0) {
         this.queueMs = this.queueDelay(now) + 0.25 * (r.queue - this.queueDelay(now));
         this.queueAt = now;

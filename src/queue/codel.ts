@@ -3,7 +3,7 @@
 // often while the queue stays, so the inner TCP hears about congestion early instead of after
 // seconds of bufferbloat.
 
-export const INTERVAL_MS = 100;
+export const INTERVAL_MS = 100; // the default; the tunnel queue sets its own from the links
 
 export class Codel {
   private firstAboveTime = 0;
@@ -12,13 +12,15 @@ export class Codel {
   private lastCount = 0;
   private dropping = false;
 
+  interval = INTERVAL_MS;
+
   /** Whether the packet at the head, which waited `sojourn` ms, should go. */
   shouldDrop(sojourn: number, backlogBytes: number, target: number, now: number): boolean {
     let okToDrop = false;
     if (sojourn < target || backlogBytes <= 1500) {
       this.firstAboveTime = 0;
     } else if (this.firstAboveTime === 0) {
-      this.firstAboveTime = now + INTERVAL_MS;
+      this.firstAboveTime = now + this.interval;
     } else if (now >= this.firstAboveTime) {
       okToDrop = true;
     }
@@ -37,7 +39,7 @@ export class Codel {
     if (okToDrop) {
       this.dropping = true;
       const delta = this.count - this.lastCount;
-      this.count = delta > 1 && now - this.dropNext < 16 * INTERVAL_MS ? delta : 1;
+      this.count = delta > 1 && now - this.dropNext < 16 * this.interval ? delta : 1;
       this.lastCount = this.count;
       this.dropNext = this.controlLaw(now);
       return true;
@@ -51,7 +53,7 @@ export class Codel {
   }
 
   private controlLaw(t: number): number {
-    return t + INTERVAL_MS / Math.sqrt(this.count);
+    return t + this.interval / Math.sqrt(this.count);
   }
 }
 

@@ -52,8 +52,9 @@ class Flow {
 }
 
 export class FlowQueue {
-  /** Sojourn time above which CoDel acts, ms (set from the links' delays by the bond). */
+  /** Sojourn time above which CoDel acts, and how long it may last, ms (set by the bond). */
   target = 5;
+  interval = 100;
   length = 0;
   bytes = 0;
   drops = 0;
@@ -115,6 +116,7 @@ export class FlowQueue {
         this.oldFlows.push(lane);
         continue;
       }
+      f.codel.interval = this.interval;
       while (f.count && f.codel.shouldDrop(now - f.at[f.head]!, f.bytes, this.target, now)) {
         const slot = f.slot[f.head]!;
         if (this.mark(slot)) {
