@@ -16,7 +16,7 @@ const traced = (name: string, trace: string, delayMs: number): LinkSpec => ({ na
 export const SCENARIOS: Scenario[] = [
   { name: 'sym2', about: '2 × 50 Mbit/s, 20 ms', links: [link('a', 50, 20), link('b', 50, 20)] },
   { name: 'asym2', about: '60 Mbit/s 15 ms + 20 Mbit/s 40 ms', links: [link('fast', 60, 15), link('slow', 20, 40)] },
-  { name: 'lte2', about: 'two LTE-like capacity traces, 30 ms and 50 ms', links: [traced('lte-a', 'lte-a', 30), traced('lte-b', 'lte-b', 50)] },
+  { name: 'lte2', about: 'two LTE-like capacity traces, 30 ms and 50 ms', links: [traced('lte_a', 'lte-a', 30), traced('lte_b', 'lte-b', 50)] },
   { name: 'lossy2', about: '40 Mbit/s 20 ms 1 % loss + 40 Mbit/s 30 ms', links: [link('lossy', 40, 20, 1), link('clean', 40, 30)] },
   { name: 'three', about: '30/20/10 Mbit/s at 10/25/40 ms', links: [link('a', 30, 10), link('b', 20, 25), link('c', 10, 40)] },
   { name: 'failover', about: '2 × 50 Mbit/s 20 ms; link 1 is cut mid-transfer', links: [link('a', 50, 20), link('b', 50, 20)], cutLink: 1 },
@@ -25,7 +25,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'rtt150', about: '40 Mbit/s 10 ms + 40 Mbit/s 160 ms (150 ms spread)', links: [link('near', 40, 10), link('far', 40, 160)] },
   { name: 'loss5', about: '40 Mbit/s 20 ms 5 % loss + 40 Mbit/s 25 ms', links: [link('bad', 40, 20, 5), link('good', 40, 25)] },
   { name: 'four', about: '40/30/20/10 Mbit/s at 10/20/30/45 ms', links: [link('a', 40, 10), link('b', 30, 20), link('c', 20, 30), link('d', 10, 45)] },
-  { name: 'lte3', about: 'three LTE-like traces, 25/35/60 ms', links: [traced('lte-a', 'lte-a', 25), traced('lte-b', 'lte-b', 35), traced('lte-c', 'lte-c', 60)] },
+  { name: 'lte3', about: 'three LTE-like traces, 25/35/60 ms', links: [traced('lte_a', 'lte-a', 25), traced('lte_b', 'lte-b', 35), traced('lte_c', 'lte-c', 60)] },
 ];
 
 export function scenario(name: string): Scenario {
