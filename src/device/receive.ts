@@ -43,7 +43,7 @@ export class Inbound {
   private readonly nonces = Buffer.alloc(MAX_BATCH * 12);
   private readonly bond: (Receiving | null)[] = new Array(MAX_BATCH).fill(null);
   private readonly session: (Session | null)[] = new Array(MAX_BATCH).fill(null);
-  private readonly lastLog = new Map<string, number>();
+  private readonly lastLog = new Map<string, { at: number; more: number }>();
 
   constructor(
     private readonly pool: PacketPool,
@@ -111,16 +111,24 @@ export class Inbound {
     this.counters.replayed++;
   }
 
-  /** Counts a dropped packet; one log line per source and reason every 10 s, so a flood does not flood the log. */
+  /**
+   * Counts a dropped packet and logs it, naming the source: one line per source address and
+   * kind every 10 s (with how many more there were), so a flood does not flood the log.
+   */
   bad(kind: 'junk' | 'forged', addrs: Buffer, at: number, why: string): void {
     this.counters[kind]++;
     const from = formatEndpoint(addrs, at);
-    const key = `${from} ${why}`;
+    const key = `${from.replace(/:\d+$/, '')} ${kind}`;
     const now = Date.now();
-    if ((this.lastLog.get(key) ?? 0) + 10_000 > now) return;
+    const seen = this.lastLog.get(key);
+    if (seen && seen.at + 10_000 > now) {
+      seen.more++;
+      return;
+    }
     if (this.lastLog.size > 1000) this.lastLog.clear();
-    this.lastLog.set(key, now);
-    this.log.warn(`dropped packet from ${from}: ${why}`);
+    this.lastLog.set(key, { at: now, more: 0 });
+    const more = seen?.more ? ` (and ${seen.more} more ${kind} packets from there in the last 10 s)` : '';
+    this.log.warn(`dropped packet from ${from}: ${why}${more}`);
   }
 }
 

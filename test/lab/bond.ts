@@ -17,7 +17,12 @@ export interface LabBondOptions {
   cipher?: string;
   logLevel?: string;
   clientExtra?: string; // more UCI lines for the client's main section
+  /** Also run clients on the lab's extra routers (rt2…), as more peers of the server. */
+  moreClients?: boolean;
 }
+
+/** One more client, on one of the lab's extra routers. */
+export interface ExtraClient { ns: string; key: string; conf: string; sock: string; proc?: ChildProcess; log: string; address: string }
 
 export class LabBond {
   readonly dir = mkdtempSync(join(tmpdir(), 'bond-lab-'));
@@ -28,6 +33,7 @@ export class LabBond {
   readonly serverConf = join(this.dir, 'server.conf');
   server!: ChildProcess;
   client!: ChildProcess;
+  readonly extra: ExtraClient[] = [];
   serverLog = '';
   clientLog = '';
 
@@ -40,11 +46,35 @@ export class LabBond {
     await b.waitFor(b.serverSock, 'server');
     b.client = b.spawn(lab.ns.rt, b.clientConf, b.clientSock, (s) => (b.clientLog += s));
     await b.waitFor(b.clientSock, 'client');
+    for (const x of b.extra) {
+      x.proc = b.spawn(x.ns, x.conf, x.sock, (s) => (x.log += s));
+      await b.waitFor(x.sock, x.ns);
+    }
     return b;
   }
 
   writeConfigs(links = this.o.links): void {
     const o = this.o;
+    if (o.moreClients && this.extra.length === 0) {
+      this.lab.routers.forEach((r, k) => {
+        const x: ExtraClient = { ns: r.ns, key: randomBytes(32).toString('base64'), conf: join(this.dir, `client${k + 2}.conf`), sock: join(this.dir, `client${k + 2}.sock`), log: '', address: `10.77.0.${k + 3}` };
+        writeFileSync(x.conf, `config bonding 'main'
+	option mode 'client'
+	option server '203.0.113.1'
+	option key '${x.key}'
+
+config link 'only'
+	option device '${r.device}'
+	option gateway '${r.gateway}'
+`);
+        this.extra.push(x);
+      });
+    }
+    const extraPeers = this.extra.map((x, k) => `
+config peer 'more${k + 2}'
+	option key '${x.key}'
+	option address '${x.address}'
+`).join('');
     writeFileSync(this.serverConf, `config bonding 'main'
 	option mode 'server'
 	option listen '0.0.0.0'
@@ -60,7 +90,7 @@ config peer 'lab'
 	option address6 'fd77::2'
 	list route '192.168.1.0/24'
 	list route 'fd00:1::/64'
-`);
+${extraPeers}`);
     const use = this.lab.links.filter((l) => !links || links.includes(l.index));
     writeFileSync(this.clientConf, `config bonding 'main'
 	option mode 'client'
@@ -95,6 +125,28 @@ ${use.map((l) => `config link '${l.name}'
     throw new Error(`bondd ${what} did not start:\n${what === 'server' ? this.serverLog : this.clientLog}`);
   }
 
+  /** Kills the server (as a crash would) and starts it again with the same configuration. */
+  async restartServer(): Promise<void> {
+    await this.kill(this.server);
+    this.server = this.spawn(this.lab.ns.vps, this.serverConf, this.serverSock, (s) => (this.serverLog += s));
+    await this.waitFor(this.serverSock, 'server');
+  }
+
+  /** Starts the client again (after it was killed). */
+  async restartClient(): Promise<void> {
+    await this.kill(this.client);
+    this.client = this.spawn(this.lab.ns.rt, this.clientConf, this.clientSock, (s) => (this.clientLog += s));
+    await this.waitFor(this.clientSock, 'client');
+  }
+
+  private kill(c: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  }
+
   status(which: 'client' | 'server'): Promise<Status> {
     return request(which === 'client' ? this.clientSock : this.serverSock, 'status') as Promise<Status>;
   }
@@ -118,7 +170,7 @@ ${use.map((l) => `config link '${l.name}'
 
   /** SIGTERM both daemons and wait for them to exit (they clean up what they created). */
   async stop(): Promise<void> {
-    await Promise.all([this.client, this.server].map((c) => new Promise<void>((resolve) => {
+    await Promise.all([this.client, this.server, ...this.extra.map((x) => x.proc)].map((c) => new Promise<void>((resolve) => {
       if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
       const t = setTimeout(() => c.kill('SIGKILL'), 5000);
       c.once('exit', () => (clearTimeout(t), resolve()));

@@ -84,11 +84,15 @@ export class Lab {
     });
   }
 
+  /** More routers (rt2, rt3…), each with one plain link to the core: other clients of the server. */
+  readonly routers: { ns: string; device: string; address: string; gateway: string }[] = [];
+
   /** Builds the topology and starts the emulator. The prefix names the namespaces (<prefix>-rt…). */
-  static async start(specs: LinkSpec[], opts: { prefix?: string; seed?: number } = {}): Promise<Lab> {
+  static async start(specs: LinkSpec[], opts: { prefix?: string; seed?: number; routers?: number } = {}): Promise<Lab> {
     const lab = new Lab(opts.prefix ?? 'bl', specs);
     try {
       lab.wire();
+      for (let k = 2; k <= (opts.routers ?? 1); k++) lab.addRouter(k);
       await lab.startEmulator(opts.seed ?? 1);
     } catch (err) {
       lab.close();
@@ -125,6 +129,18 @@ export class Lab {
       'route add default via 198.51.100.2']);
     ipBatch(inet, ['addr add 198.51.100.2/24 dev eth0', 'addr add 2001:db8:2::2/64 dev eth0 nodad', 'link set eth0 up',
       'route add default via 198.51.100.1', 'route add default via 2001:db8:2::1']);
+  }
+
+  // rt<k> ── (unshaped) ── wan, as 100.<63+k>.1.2/24
+  private addRouter(k: number): void {
+    const ns = this.spaces.add(`rt${k}`);
+    const net = `100.${63 + k}.1`;
+    sysctl(ns, { 'net.ipv4.conf.all.rp_filter': 0 });
+    ip(ns, 'link', 'add', 'wan1', 'type', 'veth', 'peer', 'name', `r${k}`, 'netns', this.ns.wan);
+    ipBatch(ns, [`addr add ${net}.2/24 dev wan1`, 'link set wan1 up']);
+    ipBatch(this.ns.wan, [`addr add ${net}.1/24 dev r${k}`, `link set r${k} up`]);
+    ipBatch(this.ns.vps, [`route add ${net}.0/24 via 203.0.113.254`]);
+    this.routers.push({ ns, device: 'wan1', address: `${net}.2`, gateway: `${net}.1` });
   }
 
   private async startEmulator(seed: number): Promise<void> {
@@ -185,7 +201,7 @@ export class Lab {
   }
 
   /** Changes a link's settings at run time (rate, delay, loss, queue), one or both directions. */
-  setLink(i: number, s: Partial<Omit<LinkSettings, 'traceFile'>>, dirs: ('u' | 'd')[] = ['u', 'd']): Promise<unknown[]> {
+  setLink(i: number, s: Partial<Omit<LinkSettings, 'traceFile'>> & { duplicatePct?: number; corruptPct?: number }, dirs: ('u' | 'd')[] = ['u', 'd']): Promise<unknown[]> {
     return Promise.all(dirs.map((d) => this.emu({ cmd: 'set', tun: `l${i}${d}`, settings: s })));
   }
 

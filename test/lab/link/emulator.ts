@@ -11,6 +11,7 @@ import { TunDevice } from '../../../src/tun/device.js';
 import { Shaper, parseTrace, type ShaperSettings } from './shaper.js';
 
 export interface DirectionConfig {
+  corruptPct?: number;
   tun: string; // TUN device name in the wan namespace
   rateMbps: number;
   traceFile?: string;
@@ -22,7 +23,7 @@ export interface DirectionConfig {
 
 export type EmulatorRequest =
   | { cmd: 'configure'; directions: DirectionConfig[] }
-  | { cmd: 'set'; tun: string; settings: Partial<Omit<ShaperSettings, 'trace'>> }
+  | { cmd: 'set'; tun: string; settings: Partial<Omit<ShaperSettings, 'trace'>> & { corruptPct?: number } }
   | { cmd: 'down' | 'up'; tuns: string[] }
   | { cmd: 'stats' };
 
@@ -31,6 +32,9 @@ const RING = 8192;
 
 class Direction {
   readonly tun: TunDevice;
+  /** Percent of UDP packets with one payload byte flipped (checksum cleared): forgeries. */
+  corruptPct = 0;
+  corrupted = 0;
   readonly shaper: Shaper<number>;
   readonly ring = Buffer.allocUnsafeSlow(RING * SLOT);
   readonly ringLen = new Int32Array(RING);
@@ -64,11 +68,22 @@ class Direction {
       const slot = this.ringHead;
       if (!this.shaper.enqueue(slot, len, now)) continue;
       this.batch.slab.copy(this.ring, slot * SLOT, this.batch.start(i), this.batch.start(i) + len);
+      if (this.corruptPct > 0 && Math.random() * 100 < this.corruptPct) this.corrupt(slot * SLOT, len);
       this.ringLen[slot] = len;
       this.ringHead = (slot + 1) % RING;
       this.ringUsed++;
     }
     deliver();
+  }
+
+  private corrupt(at: number, len: number): void {
+    const b = this.ring;
+    if (b[at]! >> 4 !== 4 || b[at + 9] !== 17) return;
+    const udp = at + (b[at]! & 15) * 4;
+    if (udp + 9 > at + len) return;
+    b[udp + 8 + Math.floor(Math.random() * (at + len - udp - 8))]! ^= 1 << Math.floor(Math.random() * 8);
+    b.writeUInt16BE(0, udp + 6); // IPv4 allows "no checksum"
+    this.corrupted++;
   }
 
   /** Writes what is due; returns when the next packet will be. */
@@ -83,7 +98,10 @@ class Direction {
     }
     if (n > 0) {
       this.tun.write(this.ring, this.offsets, this.lengths, n); // a refused packet is a lost packet
-      this.ringUsed -= n;
+      // a duplicated packet appears twice in a row in `due` but holds one ring slot
+      let slots = 0;
+      for (let i = 0; i < n; i++) if (i === 0 || this.due[i] !== this.due[i - 1]) slots++;
+      this.ringUsed -= slots;
     }
     return this.shaper.nextDue();
   }
@@ -121,13 +139,19 @@ function handle(req: EmulatorRequest): unknown {
   switch (req.cmd) {
     case 'configure': {
       const batch = new PacketBatch(64, SLOT, 0);
-      for (const cfg of req.directions) directions.set(cfg.tun, new Direction(cfg, batch));
+      for (const cfg of req.directions) {
+        const d = new Direction(cfg, batch);
+        d.corruptPct = cfg.corruptPct ?? 0;
+        directions.set(cfg.tun, d);
+      }
       return { ok: true };
     }
     case 'set': {
       const d = directions.get(req.tun);
       if (!d) throw new Error(`no direction ${req.tun}`);
-      Object.assign(d.shaper.settings, req.settings);
+      const { corruptPct, ...shaping } = req.settings;
+      Object.assign(d.shaper.settings, shaping);
+      if (corruptPct !== undefined) d.corruptPct = corruptPct;
       return { ok: true };
     }
     case 'down':
@@ -139,7 +163,7 @@ function handle(req: EmulatorRequest): unknown {
       }
       return { ok: true };
     case 'stats':
-      return Object.fromEntries([...directions].map(([k, d]) => [k, d.shaper.stats]));
+      return Object.fromEntries([...directions].map(([k, d]) => [k, { ...d.shaper.stats, corrupted: d.corrupted }]));
   }
 }
 

@@ -9,6 +9,7 @@ export interface ShaperSettings {
   delayMs: number; // one-way propagation delay
   lossPct: number; // random loss, before the queue
   queueBytes: number; // drop-tail limit of the bottleneck queue
+  duplicatePct?: number; // random duplicates (each copy delivered again right after): replays
 }
 
 export interface Trace {
@@ -17,6 +18,7 @@ export interface Trace {
 }
 
 export interface ShaperStats {
+  duplicated: number;
   packets: number;
   bytes: number;
   delivered: number;
@@ -58,7 +60,7 @@ export function traceMbps(t: Trace): number {
 }
 
 export class Shaper<T> {
-  readonly stats: ShaperStats = { packets: 0, bytes: 0, delivered: 0, dropLoss: 0, dropQueue: 0, dropDown: 0 };
+  readonly stats: ShaperStats = { packets: 0, bytes: 0, delivered: 0, dropLoss: 0, dropQueue: 0, dropDown: 0, duplicated: 0 };
   private down = false;
   private readonly random: () => number;
   // fixed rate: packets go straight to the delay line with their departure time computed
@@ -112,12 +114,18 @@ export class Shaper<T> {
     return true;
   }
 
-  /** Removes and returns the packets due at `now`, in order. */
+  /** Removes and returns the packets due at `now`, in order (a duplicated one twice in a row). */
   due(now: number, out: T[] = []): T[] {
     if (this.settings.trace) this.serve(now);
     const line = this.delayLine;
+    const dup = this.settings.duplicatePct ?? 0;
     while (this.delayHead < line.length && line[this.delayHead]!.at <= now) {
-      out.push(line[this.delayHead]!.payload);
+      const p = line[this.delayHead]!.payload;
+      out.push(p);
+      if (dup > 0 && this.random() * 100 < dup) {
+        out.push(p);
+        this.stats.duplicated++;
+      }
       this.delayHead++;
       this.stats.delivered++;
     }

@@ -27,17 +27,17 @@ export async function startServers(lab: Lab): Promise<void> {
   ]);
 }
 
-export interface BulkOptions { dir?: 'down' | 'up'; seconds?: number; flows?: number; cc?: string; host?: string }
+export interface BulkOptions { dir?: 'down' | 'up'; seconds?: number; flows?: number; cc?: string; host?: string; ns?: string }
 
 export async function bulk(lab: Lab, o: BulkOptions = {}): Promise<BulkResult> {
   const args = ['run', '--host', o.host ?? ADDR.inet, '--dir', o.dir ?? 'down', '--seconds', String(o.seconds ?? 8),
     '--flows', String(o.flows ?? 1), '--cc', o.cc ?? 'cubic'];
-  return JSON.parse(await firstLine(lab.node(lab.ns.lan, 'traffic/bulk.js', args), 'bulk client')) as BulkResult;
+  return JSON.parse(await firstLine(lab.node(o.ns ?? lab.ns.lan, 'traffic/bulk.js', args), 'bulk client')) as BulkResult;
 }
 
-export async function probe(lab: Lab, o: { seconds?: number; intervalMs?: number; host?: string } = {}): Promise<ProbeResult> {
-  const args = ['run', '--host', o.host ?? ADDR.inet, '--seconds', String(o.seconds ?? 3), '--interval', String(o.intervalMs ?? 20)];
-  return JSON.parse(await firstLine(lab.node(lab.ns.lan, 'traffic/probe.js', args), 'probe')) as ProbeResult;
+export async function probe(lab: Lab, o: { seconds?: number; intervalMs?: number; host?: string; size?: number; ns?: string } = {}): Promise<ProbeResult> {
+  const args = ['run', '--host', o.host ?? ADDR.inet, '--seconds', String(o.seconds ?? 3), '--interval', String(o.intervalMs ?? 20), '--size', String(o.size ?? 64)];
+  return JSON.parse(await firstLine(lab.node(o.ns ?? lab.ns.lan, 'traffic/probe.js', args), 'probe')) as ProbeResult;
 }
 
 /** Mean goodput in Mbit/s after the first `warmupS` seconds (slow start is not the steady state). */

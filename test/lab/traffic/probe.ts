@@ -1,7 +1,7 @@
 // Latency probe for the lab: a UDP echo and a client that sends a small timestamped packet
 // every --interval ms and records each round trip.
 //   node probe.js echo [--port 5300]
-//   node probe.js run --host H [--port 5300] [--seconds 5] [--interval 20]
+//   node probe.js run --host H [--port 5300] [--seconds 5] [--interval 20] [--size 64]
 // `run` prints one JSON line: { rttMs, sent, lost, samples }, where samples are
 // [send time (ms since the epoch), rtt ms or -1 when no answer came] for every probe.
 import { createSocket } from 'node:dgram';
@@ -16,7 +16,7 @@ function echo(port: number): void {
   s.bind(port, '::', () => process.stdout.write('listening\n'));
 }
 
-function run(host: string, port: number, seconds: number, intervalMs: number): void {
+function run(host: string, port: number, seconds: number, intervalMs: number, size: number): void {
   const s = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   const sentAt = new Map<number, number>();
   const rtt: number[] = [];
@@ -31,7 +31,7 @@ function run(host: string, port: number, seconds: number, intervalMs: number): v
     rtt.push(performance.now() - t);
     samples[n - 1]![1] = performance.now() - t;
   });
-  const pkt = Buffer.alloc(64);
+  const pkt = Buffer.alloc(Math.max(8, size));
   const timer = setInterval(() => {
     pkt.writeUInt32BE(++seq, 0);
     sentAt.set(seq, performance.now());
@@ -53,4 +53,4 @@ const [mode, ...rest] = process.argv.slice(2);
 const o: Record<string, string> = {};
 for (let i = 0; i < rest.length; i += 2) o[rest[i]!.replace(/^--/, '')] = rest[i + 1]!;
 if (mode === 'echo') echo(Number(o.port ?? 5300));
-else run(o.host!, Number(o.port ?? 5300), Number(o.seconds ?? 5), Number(o.interval ?? 20));
+else run(o.host!, Number(o.port ?? 5300), Number(o.seconds ?? 5), Number(o.interval ?? 20), Number(o.size ?? 64));
