@@ -197,7 +197,11 @@ export class Bond implements Receiving {
       if (!l || !l.usable) continue;
       if (l.lateness(now) < LATE_COPY_MS) continue;
       const n = l.sent.late(now - l.rtt.min - LATE_COPY_MS, this.lateSlots, 64);
-      for (let i = 0; i < n; i++) if (!this.send.copy(this.lateSlots[i]!, l, now)) break;
+      for (let i = 0; i < n; i++) {
+        const c = this.lateSlots[i]!;
+        if (!this.send.copy(l.sent.slotOf(c), l, now)) break;
+        l.sent.copySlot(c);
+      }
     }
   }
 

@@ -40,6 +40,7 @@ export class Link {
   private lastAckedAt = 0;
   /** Delivery rate of the last round trip, bytes/ms (lightly smoothed rate samples). */
   recentRate = 0;
+  private recentAppLimited = true;
   /** Smoothed queueing delay in the network toward the peer, ms (from the peer's ACKs). */
   private queueMs = 0;
   private queueAt = 0;
@@ -112,11 +113,13 @@ export class Link {
    */
   queueDelay(now: number): number {
     const measured = Math.max(0, this.queueMs - (now - this.queueAt));
-    if (this.recentRate <= 0) return measured;
-    // what is in flight drains at the rate the link delivers now; beyond one propagation
-    // delay's worth, it is waiting in a queue. This sees a fade at once, where the measured
-    // queue lags by a round trip; with nothing in flight there is no queue of ours at all.
-    return Math.max(0, this.sent.inflight / this.recentRate - (this.rtt.min || this.pingRtt.min));
+    // what is in flight drains at the rate the link delivers now (its capacity, when we did
+    // not give it enough to show that); beyond one propagation delay's worth, it waits in a
+    // queue. This sees a fade at once, where the measured queue lags by a round trip; with
+    // nothing in flight there is no queue of ours at all.
+    const rate = this.recentAppLimited ? Math.max(this.recentRate, this.cc.btlBw) : this.recentRate;
+    if (rate <= 0) return measured;
+    return Math.max(0, this.sent.inflight / rate - (this.rtt.min || this.pingRtt.min));
   }
 
   get srtt(): number {
@@ -140,10 +143,11 @@ export class Link {
   /**
    * Whether the link takes a packet now: room in its window, and no more than PACE_AHEAD_MS of
    * packets waiting for their pacing slots. What no link takes waits in the tunnel's queue,
-   * where CoDel sees it; a deep queue per link would hide the congestion from TCP.
+   * where CoDel sees it; a deep queue per link would hide the congestion from TCP. A link
+   * whose acknowledgements stopped (see lateness) takes nothing new until they resume.
    */
-  accepts(size: number): boolean {
-    return this.room() >= size && this.queued + size <= Math.max(2 * 1500, this.pacingRate() * PACE_AHEAD_MS);
+  accepts(size: number, now: number): boolean {
+    return this.room() >= size && this.queued + size <= Math.max(2 * 1500, this.pacingRate() * PACE_AHEAD_MS) && this.lateness(now) === 0;
   }
 
   onAck(e: AckEntry, now: number): AckResult {
@@ -152,7 +156,10 @@ export class Link {
       this.heard(now);
       this.lastAckedAt = now;
       if (r.rtt >= 0) this.rtt.update(r.rtt, now);
-      if (r.rate > 0) this.recentRate = this.recentRate ? 0.5 * this.recentRate + 0.5 * r.rate : r.rate;
+      if (r.rate > 0) {
+        this.recentRate = this.recentRate ? 0.5 * this.recentRate + 0.5 * r.rate : r.rate;
+        this.recentAppLimited = r.appLimited;
+      }
       if (r.queue >= 0) {
         this.queueMs = this.queueDelay(now) + 0.25 * (r.queue - this.queueDelay(now));
         this.queueAt = now;

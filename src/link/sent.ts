@@ -158,8 +158,8 @@ export class SentPackets {
   }
 
   /**
-   * Data packets in flight that were sent before `before` and not copied yet, oldest first,
-   * up to `max` (their slots into out); they are marked copied.
+   * Counters of data packets in flight that were sent before `before` and not copied yet,
+   * oldest first, up to `max` (into out).
    */
   late(before: number, out: number[], max: number): number {
     out.length = 0;
@@ -167,11 +167,18 @@ export class SentPackets {
       const i = c & MASK;
       if (this.status[i] !== INFLIGHT) continue;
       if (this.sentAt[i]! >= before) break;
-      if (this.copied[i]) continue;
-      this.copied[i] = 1;
-      out.push(this.slot[i]!);
+      if (!this.copied[i]) out.push(c);
     }
     return out.length;
+  }
+
+  slotOf(counter: number): number {
+    return this.slot[counter & MASK]!;
+  }
+
+  /** Marks a packet in flight as copied to another link (it is not copied twice). */
+  copySlot(counter: number): void {
+    this.copied[counter & MASK] = 1;
   }
 
   /** When the oldest data packet still in flight was sent, or Infinity. */

@@ -62,7 +62,7 @@ export class EarliestArrival implements Scheduler {
           continue;
         }
         const at = predictedArrival(l, now);
-        if (!l.accepts(p.size)) waitAt = Math.min(waitAt, at + p.backlog / Math.max(1e-3, l.pacingRate()));
+        if (!l.accepts(p.size, now)) waitAt = Math.min(waitAt, at + p.backlog / Math.max(1e-3, l.pacingRate()));
         else if (at < bestAt) (best = l), (bestAt = at);
       }
       if (best && bestAt <= waitAt + this.patience(tier, now)) {

@@ -7,10 +7,10 @@ export class Failover implements Scheduler {
   readonly name = 'failover';
   private readonly t = newTiers();
 
-  pick(links: readonly Link[], p: Packet, _now: number, out: Link[]): number {
+  pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     const l = t[0]![0] ?? t[1]![0];
-    if (!l || (!l.accepts(p.size) && !p.urgent)) return 0;
+    if (!l || (!l.accepts(p.size, now) && !p.urgent)) return 0;
     out[0] = l;
     return 1;
   }

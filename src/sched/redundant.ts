@@ -17,9 +17,9 @@ export class Redundant implements Scheduler {
         else if (!b || l.owd(now) < b.owd(now)) b = l;
       }
     }
-    if (!a || (!a.accepts(p.size) && !p.urgent)) return 0;
+    if (!a || (!a.accepts(p.size, now) && !p.urgent)) return 0;
     out[0] = a;
-    if (!b || !b.accepts(p.size)) return 1;
+    if (!b || !b.accepts(p.size, now)) return 1;
     out[1] = b;
     return 2;
   }

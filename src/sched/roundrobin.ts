@@ -19,7 +19,7 @@ export class RoundRobin implements Scheduler {
     for (const tier of [t[0]!, t[1]!]) {
       for (let k = 0; k < tier.length; k++) {
         const l = tier[(this.turn + k) % tier.length]!;
-        if (l.accepts(p.size)) {
+        if (l.accepts(p.size, now)) {
           this.turn = (this.turn + k + 1) % tier.length;
           out[0] = l;
           return 1;

@@ -168,6 +168,29 @@ export class BondSim {
     this.clock.at(from, tick);
   }
 
+  /** A constant-rate flow: `mbps` of `size`-byte packets. Returns how many it offered. */
+  cbr(flow: number, from: number, to: number, mbps: number, size = 1400): { offered: number } {
+    const r = { offered: 0 };
+    const perMs = (mbps * 1e6) / 8 / 1000 / size;
+    let credit = 0;
+    const tick = () => {
+      credit += perMs;
+      while (credit >= 1) {
+        this.server.offer(flow, r.offered++, size);
+        credit--;
+      }
+      this.server.bond.pump();
+      if (this.clock.now() + 1 < to) this.clock.after(1, tick);
+    };
+    this.clock.at(from, tick);
+    return r;
+  }
+
+  /** Distinct sequence numbers of a flow that reached the client. */
+  received(flow: number): number {
+    return new Set(this.client.arrivals.filter((a) => a.flow === flow).map((a) => a.seq)).size;
+  }
+
   /** A sparse flow (a ping, a game): one small packet every `everyMs`. */
   sparse(flow: number, from: number, to: number, everyMs: number, size = 100): void {
     let seq = 0;
