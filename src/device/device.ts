@@ -7,7 +7,7 @@ import { TunDevice } from '../tun/device.js';
 import { PacketPool, SLOT, HEADROOM } from './pool.js';
 import { KeyTable } from './session.js';
 import { Inbound, MAX_BATCH, type Receiving } from './receive.js';
-import { CLEAR, INNER, TAG } from '../wire/packet.js';
+import { CLEAR, INNER } from '../wire/packet.js';
 import type { Bond } from './bond.js';
 import type { Session } from './session.js';
 import type { UdpSocket } from '../conn/udp.js';
@@ -51,18 +51,25 @@ export abstract class Device {
     return tun;
   }
 
-  private readTun(): void {
-    const tun = this.tun!;
+  // Takes up to a batch of free slots for a read, the packet to land `at` bytes into each.
+  private takeSlots(at: number): number {
     const { pool } = this;
     let n = 0;
     for (; n < MAX_BATCH; n++) {
       const s = pool.take();
       if (s < 0) break;
       this.readSlots[n] = s;
-      this.readOffsets[n] = pool.offset(s) + HEADROOM;
+      this.readOffsets[n] = pool.offset(s) + at;
     }
-    // room after the packet for the AEAD tag is not needed: sealing writes to the output batch
-    const got = n ? tun.readInto(pool.slab, this.readOffsets, SLOT - HEADROOM - TAG, n, this.readLengths) : 0;
+    return n;
+  }
+
+  private readTun(): void {
+    const tun = this.tun!;
+    const { pool } = this;
+    const n = this.takeSlots(HEADROOM);
+    // no room for an AEAD tag is needed after the packet: sealing writes to the output batch
+    const got = n ? tun.readInto(pool.slab, this.readOffsets, SLOT - HEADROOM, n, this.readLengths) : 0;
     const now = performance.now();
     for (let i = 0; i < got; i++) {
       const slot = this.readSlots[i]!;
@@ -82,13 +89,7 @@ export abstract class Device {
   /** Reads one batch from a UDP socket and takes it through the receive path. */
   readSocket(sock: UdpSocket): void {
     const { pool } = this;
-    let n = 0;
-    for (; n < MAX_BATCH; n++) {
-      const s = pool.take();
-      if (s < 0) break;
-      this.readSlots[n] = s;
-      this.readOffsets[n] = pool.offset(s);
-    }
+    const n = this.takeSlots(0);
     const got = n ? sock.receiveInto(pool.slab, this.readOffsets, SLOT, n, this.readLengths, this.readAddrs) : 0;
     for (let i = got; i < n; i++) pool.release(this.readSlots[i]!);
     if (got === 0) return;

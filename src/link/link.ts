@@ -113,13 +113,11 @@ export class Link {
    */
   queueDelay(now: number): number {
     const measured = Math.max(0, this.queueMs - (now - this.queueAt));
-    // what is in flight drains at the rate the link delivers now (its capacity, when we did
-    // not give it enough to show that); beyond one propagation delay's worth, it waits in a
-    // queue. This sees a fade at once, where the measured queue lags by a round trip; with
-    // nothing in flight there is no queue of ours at all.
-    const rate = this.recentAppLimited ? Math.max(this.recentRate, this.cc.btlBw) : this.recentRate;
-    if (rate <= 0) return measured;
-    return Math.max(0, this.sent.inflight / rate - (this.rtt.min || this.pingRtt.min));
+    // While the link is busy, what is in flight drains at the rate it delivers now; beyond
+    // one propagation delay's worth, it waits in a queue. This sees a fade at once, where the
+    // measured queue lags by a round trip. A link we did not keep busy has no queue of ours.
+    if (this.recentAppLimited || this.recentRate <= 0) return this.sent.inflight > 0 ? measured : 0;
+    return Math.max(0, this.sent.inflight / this.recentRate - (this.rtt.min || this.pingRtt.min));
   }
 
   get srtt(): number {
@@ -151,7 +149,8 @@ export class Link {
   }
 
   onAck(e: AckEntry, now: number): AckResult {
-    const r = this.sent.ack(e, now, this.rtt.rto(100) + 20, this.ackResult);
+    const rtt = this.rtt.srtt || this.pingRtt.srtt;
+    const r = this.sent.ack(e, now, rtt ? rtt + (this.rtt.min || rtt) / 4 + 2 : Infinity, this.rtt.rto(100) + 20, this.ackResult);
     if (r.newlyAcked > 0) {
       this.heard(now);
       this.lastAckedAt = now;

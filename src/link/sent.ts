@@ -1,10 +1,12 @@
 // The sending half of a link's bookkeeping: every packet sent on the link, by counter, until it
 // is acknowledged or lost. Acknowledgements give delivery-rate samples (the BBR way: bytes
 // delivered between a packet's send and its ack, over the longer of the send and ack
-// intervals) and RTT samples; a packet is lost when three later packets on the same link were
-// acknowledged (a link is nearly FIFO, RFC 9002's threshold), or, once it is older than the
-// acknowledgement window, when it is overdue (acknowledgements travel on whichever link is
-// fastest, so a newer one may overtake the one that covered it).
+// intervals) and RTT samples. A packet is lost when three later packets on the same link were
+// acknowledged (a link is nearly FIFO, RFC 9002's threshold), or when any later one was and
+// the packet is older than a round trip and a bit (RACK, RFC 8985: an idle link's lost packet
+// is followed only by pings); once it is older than the acknowledgement window, when it is
+// overdue (acknowledgements travel on whichever link is fastest, so a newer one may overtake
+// the one that covered it).
 import type { AckEntry } from '../wire/control.js';
 import type { RateSample } from './bbr.js';
 
@@ -83,14 +85,17 @@ export class SentPackets {
     return base - diff;
   }
 
-  /** `overdueMs`: how long after sending a packet older than the window counts as lost. */
   /** Whether an acknowledgement says `counter` arrived (even after we counted it lost). */
   covers(e: AckEntry, counter: number): boolean {
     const d = this.widen(e.highest) - counter;
     return d === 0 || (d > 0 && (d <= 32 ? (e.maskLo >>> (d - 1)) & 1 : d <= 64 ? (e.maskHi >>> (d - 33)) & 1 : 0) === 1);
   }
 
-  ack(e: AckEntry, now: number, overdueMs: number, out: AckResult): AckResult {
+  /**
+   * `lossMs`: how long after sending a packet with a later one acknowledged counts as lost;
+   * `overdueMs`: the same for a packet older than the window.
+   */
+  ack(e: AckEntry, now: number, lossMs: number, overdueMs: number, out: AckResult): AckResult {
     out.newlyAcked = out.lost = out.acked = 0;
     out.rate = 0;
     out.rtt = -1;
@@ -112,7 +117,7 @@ export class SentPackets {
         out.acked += this.size[i]!;
         out.newlyAcked++;
         newest = c;
-      } else if (d >= REORDER_THRESHOLD) {
+      } else if (d >= REORDER_THRESHOLD || now - this.sentAt[i]! > lossMs) {
         this.settle(i, false, c);
         out.lost++;
       }

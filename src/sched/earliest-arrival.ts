@@ -8,7 +8,7 @@
 // al. 2017): then taking the slow link would only make this packet late and hold up the
 // reorder buffer; otherwise the slow link's capacity is needed.
 import type { Link } from '../link/link.js';
-import { tiers, newTiers, fastest, type Packet, type Scheduler } from './scheduler.js';
+import { tiers, newTiers, pickUrgent, type Packet, type Scheduler } from './scheduler.js';
 
 const MIN_PATIENCE_MS = 3;
 
@@ -47,12 +47,7 @@ export class EarliestArrival implements Scheduler {
 
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
-    if (p.urgent) {
-      const f = fastest(t, now);
-      if (!f) return 0;
-      out[0] = f;
-      return 1;
-    }
+    if (p.urgent) return pickUrgent(t, now, out);
     for (let k = 0; k < 2; k++) {
       const tier = t[k]!;
       let best: Link | undefined, bestAt = Infinity, waitAt = Infinity;

@@ -1,7 +1,7 @@
 // `roundrobin`: links take turns, packet by packet, skipping links without room. Simple and
 // predictable; it aggregates well only when the links are alike (see adaptive for the rest).
 import type { Link } from '../link/link.js';
-import { tiers, newTiers, fastest, type Packet, type Scheduler } from './scheduler.js';
+import { tiers, newTiers, pickUrgent, type Packet, type Scheduler } from './scheduler.js';
 
 export class RoundRobin implements Scheduler {
   readonly name = 'roundrobin';
@@ -10,12 +10,7 @@ export class RoundRobin implements Scheduler {
 
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
-    if (p.urgent) {
-      const f = fastest(t, now);
-      if (!f) return 0;
-      out[0] = f;
-      return 1;
-    }
+    if (p.urgent) return pickUrgent(t, now, out);
     for (const tier of [t[0]!, t[1]!]) {
       for (let k = 0; k < tier.length; k++) {
         const l = tier[(this.turn + k) % tier.length]!;

@@ -57,3 +57,11 @@ export function fastest(t: Link[][], now: number): Link | undefined {
   for (const tier of [t[0]!, t[1]!]) for (const l of tier) if (!best || l.owd(now) < best.owd(now)) best = l;
   return best;
 }
+
+/** An urgent packet (a pure TCP ACK) takes the fastest link, room or not: 1 link, or 0 (none usable). */
+export function pickUrgent(t: Link[][], now: number, out: Link[]): number {
+  const f = fastest(t, now);
+  if (!f) return 0;
+  out[0] = f;
+  return 1;
+}

@@ -23,7 +23,7 @@ test('acknowledged packets are delivered with an RTT and a rate sample', () => {
   for (let c = 0; c < 10; c++) rx.receive(c, 1500, 0, true, 20 + c);
   const e = entry();
   rx.ackEntry(0, 30, e);
-  const r = tx.ack(e, 40, 1000, result());
+  const r = tx.ack(e, 40, Infinity, 1000, result());
   assert.equal(r.newlyAcked, 10);
   assert.equal(r.lost, 0);
   assert.equal(tx.inflight, 0);
@@ -40,7 +40,7 @@ test('a packet three behind the highest acknowledged is lost; nearer ones may st
   assert.ok(rx.gap, 'the receiver noticed the gap');
   const e = entry();
   rx.ackEntry(0, 10, e);
-  const r = tx.ack(e, 20, 1000, result());
+  const r = tx.ack(e, 20, Infinity, 1000, result());
   assert.equal(r.lost, 1);
   assert.deepEqual(settled.filter(([, d]) => !d), [[2, false]]);
   // packet 6 arrived, 7 not yet acknowledged: a newer packet reordered by one is not lost
@@ -49,7 +49,18 @@ test('a packet three behind the highest acknowledged is lost; nearer ones may st
   for (const c of [0, 1, 3]) rx2.receive(c, 1000, 0, true, 10);
   const e2 = entry();
   rx2.ackEntry(0, 10, e2);
-  assert.equal(tx2.ack(e2, 20, 1000, result()).lost, 0);
+  assert.equal(tx2.ack(e2, 20, Infinity, 1000, result()).lost, 0);
+});
+
+test('a packet followed only by a later one (a ping) is lost once it is older than the loss delay', () => {
+  const { tx, rx } = pair();
+  tx.send(1000, 0, 0); // data, lost
+  tx.send(60, -1, 50); // a ping, arrives
+  rx.receive(1, 60, 0, true, 60);
+  const e = entry();
+  rx.ackEntry(0, 60, e);
+  assert.equal(tx.ack(e, 62, 80, 1000, result()).lost, 0, 'younger than the loss delay: may still come');
+  assert.equal(tx.ack(e, 90, 80, 1000, result()).lost, 1, 'then lost');
 });
 
 test('packets older than the acknowledgement window count as lost only when overdue', () => {
@@ -58,8 +69,8 @@ test('packets older than the acknowledgement window count as lost only when over
   rx.receive(99, 100, 0, true, 5); // only the newest arrived: 0..34 are beyond the 64-bit window
   const e = entry();
   rx.ackEntry(0, 5, e);
-  assert.equal(tx.ack(e, 10, 100, result()).lost, 64 - 3 + 1, 'inside the window: those 3+ behind are lost');
-  assert.equal(tx.ack(e, 150, 100, result()).lost, 35, 'outside it, lost once overdue');
+  assert.equal(tx.ack(e, 10, Infinity, 100, result()).lost, 64 - 3 + 1, 'inside the window: those 3+ behind are lost');
+  assert.equal(tx.ack(e, 150, Infinity, 100, result()).lost, 35, 'outside it, lost once overdue');
 });
 
 test('a later acknowledgement can still show a packet counted lost arrived (FEC)', () => {
@@ -96,5 +107,5 @@ test('counters beyond 2^32 are widened from the low 32 bits the acknowledgement 
   const e = entry();
   rx.ackEntry(0, 5, e);
   assert.equal(e.highest, 1);
-  assert.equal(tx.ack(e, 10, 1000, result()).newlyAcked, 4);
+  assert.equal(tx.ack(e, 10, Infinity, 1000, result()).newlyAcked, 4);
 });
