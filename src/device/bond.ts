@@ -348,8 +348,8 @@ export class Bond implements Receiving {
       jitter = Math.max(jitter, l.rx.jitter, l.rtt.rttvar);
     }
     const q = this.send.queue;
-    q.target = Number(process.env.BOND_TGT ?? 0) || Math.min(100, Math.max(5, 0.5 * rtt + Number(process.env.BOND_JF ?? 2) * jitter));
-    q.interval = Math.max(100, Number(process.env.BOND_IF ?? 2) * rtt);
+    q.target = Math.min(100, Math.max(5, 0.5 * rtt + 2 * jitter));
+    q.interval = Math.max(100, 2 * rtt);
   }
 
   /**
