@@ -107,7 +107,9 @@ ${use.map((l) => `config link '${l.name}'
   }
 
   private spawn(ns: string, conf: string, sock: string, log: (s: string) => void): ChildProcess {
-    const c = this.lab.spawn(ns, process.execPath, [BONDD, '--config', conf, '--control', sock], { env: { ...process.env } });
+    // BOND_NODE_ARGS: extra node options for the daemons (e.g. --cpu-prof for profiling)
+    const extra = process.env.BOND_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const c = this.lab.spawn(ns, process.execPath, [...extra, BONDD, '--config', conf, '--control', sock], { env: { ...process.env } });
     c.stdout!.on('data', (d: Buffer) => log(d.toString()));
     c.stderr!.on('data', (d: Buffer) => log(d.toString()));
     return c;
