@@ -15,6 +15,7 @@ import { startServers, bulk, probe, goodput, median, percentile } from './traffi
 import { benchAddonIo, type IoResult } from './bench/addon-io.js';
 import { mptcpMissing, setupMptcp, mptcpDown } from './bench/mptcp.js';
 import { cpuSeconds } from './bench/procstat.js';
+import { benchOpenvpn, openvpnMissing } from './bench/openvpn.js';
 import { table, fmt } from './report.js';
 import { missingTools } from './sh.js';
 
@@ -27,7 +28,7 @@ export interface BondResult {
   samplesDown1: number[];
 }
 export interface FailoverResult { stallMs: number; zeroIntervals: number; before: number; after: number; remainingLink: number; survived: boolean; samples: number[] }
-export interface CpuResult { mbps: number; clientCpuSPerGB: number; serverCpuSPerGB: number }
+export interface CpuResult { mbps: number; clientCpuSPerGB: number; serverCpuSPerGB: number; openvpn?: { mbps: number; clientCpuSPerGB: number; serverCpuSPerGB: number } }
 export interface ScenarioResult {
   scenario: string; about: string; capacityDown: number; capacityUp: number;
   alone: LinkAlone[]; bestAloneDown: number; bestAloneUp: number; sumBondAloneDown?: number;
@@ -147,6 +148,7 @@ export async function benchScenario(sc: Scenario, o: BenchOptions): Promise<Scen
     };
     if (sc.name === 'cpu') {
       result.cpu = await runCpu(lab, o);
+      if (openvpnMissing().length === 0) result.cpu.openvpn = await benchOpenvpn(lab, o.seconds, o.cc);
       return result;
     }
     if (sc.cutLink) {
@@ -208,7 +210,11 @@ function print(r: ScenarioResult): void {
     const f = r.failover;
     console.log(`failover: connection ${f.survived ? 'survived' : 'BROKE'}; 100 ms intervals without data: ${f.zeroIntervals} (${f.stallMs} ms); before the cut ${fmt(f.before)} Mbit/s, after ${fmt(f.after)} Mbit/s = ${fmt((100 * f.after) / (f.remainingLink * 0.913))} % of the remaining link's tunnel capacity`);
   }
-  if (r.cpu) console.log(`cpu: ${fmt(r.cpu.mbps)} Mbit/s one flow; CPU seconds per GB: client ${fmt(r.cpu.clientCpuSPerGB)}, server ${fmt(r.cpu.serverCpuSPerGB)}`);
+  if (r.cpu) {
+    const rows: (string | number)[][] = [['bond (2 links)', r.cpu.mbps, r.cpu.clientCpuSPerGB, r.cpu.serverCpuSPerGB]];
+    if (r.cpu.openvpn) rows.push(['OpenVPN (UDP, AES-256-GCM, 1 link)', r.cpu.openvpn.mbps, r.cpu.openvpn.clientCpuSPerGB, r.cpu.openvpn.serverCpuSPerGB]);
+    console.log('one TCP flow over unshaped links, encryption on\n' + table(['', 'Mbit/s', 'client CPU s/GB', 'server CPU s/GB'], rows));
+  }
 }
 
 async function main(): Promise<void> {
