@@ -13,6 +13,7 @@ import { WindowedFilter } from './minmax.js';
 const MSS = 1500;
 const INITIAL_CWND = 16 * MSS;
 const STARTUP_GAIN = 2.885;
+const STARTUP_CWND_GAIN = 4;
 const CYCLE = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
 const BW_WINDOW_ROUNDS = 10;
 const ACK_ALLOWANCE_MS = 4; // acknowledgements come in bunches every few ms
@@ -227,12 +228,17 @@ export class Bbr {
   }
 
   private updateCwnd(s: RateSample): void {
-    // 2 × BDP while starting (as BBRv3), 1.5 × after: pacing sets the rate, the window only
-    // bounds what a wrong estimate can pile up in the ISP's queue
-    const gain = this.filledPipe ? 1.5 : 2;
+    // While starting, the TCP flows inside double their windows every round, and our estimate
+    // of the rate lags them by a round: a window of 2 × BDP, or one that grows by what was
+    // acknowledged, would be just what they send, and their next burst would queue here, where
+    // their slow start (HyStart) takes the delay for a full pipe and ends at a fraction of the
+    // link. Growing by twice the acknowledged bytes up to 4 × BDP stays ahead of them; pacing
+    // at 2.885 × the rate is what bounds startup. After startup 1.5 ×: pacing sets the rate,
+    // the window only bounds what a wrong estimate can pile up in the ISP's queue.
+    const gain = this.filledPipe ? 1.5 : STARTUP_CWND_GAIN;
     const target = gain * this.bdp() + this.btlBw * ACK_ALLOWANCE_MS + 3 * MSS;
     if (this.filledPipe) this.cwnd = Math.min(this.cwnd + s.acked, target);
-    else if (this.cwnd < target || s.delivered < INITIAL_CWND) this.cwnd += s.acked;
+    else if (this.cwnd < target || s.delivered < INITIAL_CWND) this.cwnd += 2 * s.acked;
     this.cwnd = Math.max(this.cwnd, 4 * MSS);
   }
 }

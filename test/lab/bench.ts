@@ -14,7 +14,7 @@ import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median, percentile } from './traffic/measure.js';
 import { benchAddonIo, type IoResult } from './bench/addon-io.js';
 import { mptcpMissing, setupMptcp, mptcpDown } from './bench/mptcp.js';
-import { cpuSeconds } from './bench/procstat.js';
+import { cpuSeconds, rssMB } from './bench/procstat.js';
 import { benchOpenvpn, openvpnMissing } from './bench/openvpn.js';
 import { table, fmt } from './report.js';
 import { missingTools } from './sh.js';
@@ -25,6 +25,10 @@ export interface LinkAlone { link: string; settings: string; down: number; up: n
 export interface BondResult {
   down1: number; down4: number; up1: number; up4: number;
   rttIdle: number; rttLoadMedian: number; rttLoadP95: number;
+  /** The client's reorder buffer after the 1-flow download: hold time it had adapted to, p99 of hole durations. */
+  holdMs: number; holdP99Ms: number;
+  /** Resident memory of the daemons, idle after connecting and at the end of the 1-flow download. */
+  rssMB: { clientIdle: number; serverIdle: number; clientLoad: number; serverLoad: number };
   samplesDown1: number[];
 }
 export interface FailoverResult { stallMs: number; zeroIntervals: number; before: number; after: number; remainingLink: number; survived: boolean; samples: number[] }
@@ -65,8 +69,11 @@ async function runBond(lab: Lab, o: BenchOptions): Promise<BondResult> {
   try {
     await bond.connected(15_000);
     const idle = await probe(lab, { seconds: 2 });
+    const rssIdle = [rssMB(bond.client.pid!), rssMB(bond.server.pid!)];
     const loadProbe = probe(lab, { seconds: o.seconds - 1, intervalMs: 50 });
     const d1 = await bulk(lab, { dir: 'down', seconds: o.seconds, cc: o.cc });
+    const rssLoad = [rssMB(bond.client.pid!), rssMB(bond.server.pid!)];
+    const reorder = (await bond.status('client')).reorder;
     const load = await loadProbe;
     const skipWarmup = load.rttMs.slice(Math.round(2000 / 50));
     const down4 = o.quick ? NaN : goodput(await bulk(lab, { dir: 'down', seconds: o.seconds, flows: 4, cc: o.cc }));
@@ -75,6 +82,8 @@ async function runBond(lab: Lab, o: BenchOptions): Promise<BondResult> {
     return {
       down1: goodput(d1), down4, up1, up4,
       rttIdle: median(idle.rttMs), rttLoadMedian: median(skipWarmup), rttLoadP95: percentile(skipWarmup, 95),
+      holdMs: reorder?.hold_ms ?? NaN, holdP99Ms: reorder?.hold_p99_ms ?? NaN,
+      rssMB: { clientIdle: rssIdle[0]!, serverIdle: rssIdle[1]!, clientLoad: rssLoad[0]!, serverLoad: rssLoad[1]! },
       samplesDown1: d1.samplesMbps,
     };
   } finally {
@@ -205,6 +214,8 @@ function print(r: ScenarioResult): void {
     ]));
     console.log(`efficiency ${fmt(r.efficiency!)} % of capacity` + (r.aggregation ? `, aggregation ${fmt(r.aggregation)} % of the bond over each link alone (sum ${fmt(r.sumBondAloneDown!)})` : '') +
       `; RTT through the bond: idle ${fmt(b.rttIdle)} ms (+${fmt(r.rttAddedIdle!)}), under load median ${fmt(b.rttLoadMedian)} ms (+${fmt(r.rttAddedLoad!)} over the fastest link idle), p95 ${fmt(b.rttLoadP95)} ms`);
+    console.log(`reorder hold (client, after the 1-flow download): ${fmt(b.holdMs)} ms, p99 of holes ${fmt(b.holdP99Ms)} ms; ` +
+      `RSS client ${fmt(b.rssMB.clientIdle)} MB idle, ${fmt(b.rssMB.clientLoad)} MB loaded; server ${fmt(b.rssMB.serverIdle)} / ${fmt(b.rssMB.serverLoad)} MB`);
   }
   if (r.failover) {
     const f = r.failover;

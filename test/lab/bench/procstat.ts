@@ -9,3 +9,13 @@ export function cpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+// Resident memory of a process (VmRSS), from /proc/<pid>/status, in MB.
+export function rssMB(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
