@@ -18,7 +18,9 @@ test('two equal links carry their sum', () => {
   sim.run(8000);
   const g = sim.goodput(1, 3000, 8000);
   assert.ok(g > 0.95 * 100 * WIRE, `${g.toFixed(1)} Mbit/s of ${(100 * WIRE).toFixed(1)}`);
-  assert.ok(sim.client.outOfOrder <= 1, `${sim.client.outOfOrder} delivered out of order (startup overshoot may lose one)`);
+  // startup's window (4 × BDP, so that TCP's slow start is never held back) overshoots a greedy
+  // source into the links' queues: a few repairs may come after their hole was given up
+  assert.ok(sim.client.outOfOrder <= 3, `${sim.client.outOfOrder} delivered out of order (startup overshoot may lose a few)`);
 });
 
 test('unequal links each carry about their capacity', () => {
