@@ -8,7 +8,7 @@
 //   failover      (scenario failover) a link cut mid-transfer: stall and what remains
 //   cpu           (scenario cpu) unshaped links: Mbit/s and CPU seconds per GB of both daemons
 // then the addon's packet-I/O micro-bench. Needs root. Tables, or one JSON document (--json).
-import { SCENARIOS, scenario, type Scenario } from './scenarios.js';
+import { scenariosFromArgs, type Scenario } from './scenarios.js';
 import { Lab } from './topology.js';
 import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median, percentile } from './traffic/measure.js';
@@ -236,12 +236,12 @@ async function main(): Promise<void> {
   };
   if (process.getuid?.() !== 0) throw new Error('the bench builds network namespaces: run it as root (sudo npm run bench)');
   const which = arg('scenario') ?? 'all';
+  const list = scenariosFromArgs(argv, 'all');
   const json = argv.includes('--json');
   const o: BenchOptions = {
     seconds: Number(arg('seconds') ?? 10), cc: arg('cc') ?? 'cubic', quick: argv.includes('--quick'),
     mptcp: !argv.includes('--no-mptcp'), mtu: Number(arg('mtu') ?? 1424),
   };
-  const list = which === 'all' ? SCENARIOS : which.split(',').map(scenario);
   const results: ScenarioResult[] = [];
   for (const sc of list) {
     const r = await benchScenario(sc, o);

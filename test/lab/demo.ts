@@ -1,8 +1,8 @@
-// sudo npm run demo [-- --scenario NAME]
+// sudo npm run demo [-- --scenario NAME] [--traces DIR]
 // Builds the lab (default: asym2, a fast and a slow link), measures a TCP download over each
 // link alone, then the same download through the bond over all links, and prints them side by
 // side. Takes about a minute; removes every namespace and process it made.
-import { scenario } from './scenarios.js';
+import { scenariosFromArgs } from './scenarios.js';
 import { Lab } from './topology.js';
 import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median } from './traffic/measure.js';
@@ -13,8 +13,9 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the demo builds network namespaces: run it as root (sudo npm run demo)');
   const missing = missingTools({ ip: 'iproute2', nft: 'nftables' });
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);
-  const argv = process.argv.slice(2);
-  const sc = scenario(argv[argv.indexOf('--scenario') + 1] && argv.includes('--scenario') ? argv[argv.indexOf('--scenario') + 1]! : 'asym2');
+  const list = scenariosFromArgs(process.argv.slice(2), 'asym2');
+  if (list.length !== 1) throw new Error('the demo runs one scenario: --scenario NAME (the bench runs several)');
+  const sc = list[0]!;
   const seconds = 8;
   console.log(`bond demo: ${sc.name} — ${sc.about}\nbuilding the lab (namespaces lan, rt, wan, vps, inet)…`);
   const lab = await Lab.start(sc.links, { prefix: 'bldemo' });

@@ -1,5 +1,7 @@
 // The lab's scenarios: sets of WAN links that demo, bench and tests run on. Delays are one way.
 // Settings apply to both directions unless a link says otherwise.
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { LinkSpec } from './topology.js';
 import { TRACES } from './paths.js';
 
@@ -32,4 +34,31 @@ export function scenario(name: string): Scenario {
   const s = SCENARIOS.find((x) => x.name === name);
   if (!s) throw new Error(`unknown scenario '${name}' (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
   return s;
+}
+
+/**
+ * The scenarios a command line asks for: `--scenario NAME[,NAME…]|all` (else `fallback`), with
+ * `--traces DIR` reading the trace links' files (same names: lte-a.trace, …) from DIR instead of
+ * the repository's test/lab/traces/.
+ */
+export function scenariosFromArgs(argv: string[], fallback: string): Scenario[] {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    if (!argv[i + 1] || argv[i + 1]!.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return argv[i + 1];
+  };
+  const which = value('scenario') ?? fallback;
+  const list = which === 'all' ? SCENARIOS : which.split(',').map(scenario);
+  const dir = value('traces');
+  if (!dir) return list;
+  return list.map((s) => ({
+    ...s,
+    links: s.links.map((l) => {
+      if (!l.traceFile) return l;
+      const file = join(dir, basename(l.traceFile));
+      if (!existsSync(file)) throw new Error(`--traces ${dir}: scenario ${s.name} needs ${basename(l.traceFile)}, which is not there`);
+      return { ...l, traceFile: file };
+    }),
+  }));
 }
