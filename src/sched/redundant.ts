@@ -17,10 +17,10 @@ export class Redundant implements Scheduler {
         else if (!b || l.owd(now) < b.owd(now)) b = l;
       }
     }
-    if (!a || (!a.accepts(p.size, now) && !p.urgent)) return 0;
-    out[0] = a;
-    if (!b || !b.accepts(p.size, now)) return 1;
-    out[1] = b;
-    return 2;
+    // a copy on each of the two that has room; a full one does not hold the other back
+    let n = 0;
+    if (a && (p.urgent || a.accepts(p.size, now))) out[n++] = a;
+    if (b && b.accepts(p.size, now)) out[n++] = b;
+    return n;
   }
 }

@@ -65,3 +65,13 @@ test('node dist/bondd.js check: exit codes, stderr and --json', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bondd genkey prints a fresh 32-byte key in base64', () => {
+  const a = bondd('genkey');
+  const b = bondd('genkey');
+  assert.equal(a.code, 0, a.stderr);
+  const key = a.stdout.trim();
+  assert.equal(Buffer.from(key, 'base64').length, 32, `'${key}' is 32 bytes in base64`);
+  assert.equal(Buffer.from(key, 'base64').toString('base64'), key);
+  assert.notEqual(b.stdout.trim(), key, 'two calls, two keys');
+});

@@ -33,6 +33,17 @@ test('unequal links each carry about their capacity', () => {
   assert.ok(fast! > 50 && slow! > 15, `fast ${fast!.toFixed(1)}, slow ${slow!.toFixed(1)} Mbit/s`);
 });
 
+test('a ceiling (max_down) holds a link under it; the other link carries the rest', () => {
+  const sim = new BondSim([{ name: 'capped', down: mbps(50, 20) }, { name: 'free', down: mbps(50, 20) }]);
+  sim.server.bond.links[0]!.cc.ceiling = (10 * 1e6) / 8000; // 10 Mbit/s, as the server sets it from max_down
+  sim.bulk(1, 1000, 8000);
+  sim.run(8000);
+  const [capped, free] = sim.server.bond.links.map((l) => (l.txBytes * 8) / 8000 / 1000);
+  assert.ok(capped! < 10.5, `capped link ${capped!.toFixed(1)} Mbit/s, ceiling 10`);
+  const g = sim.goodput(1, 3000, 8000);
+  assert.ok(g > 0.9 * 60 * WIRE && free! > 40, `${g.toFixed(1)} Mbit/s in all, ${free!.toFixed(1)} on the free link`);
+});
+
 test('light traffic stays on the lowest-latency link', () => {
   const sim = new BondSim([{ name: 'near', down: mbps(50, 10) }, { name: 'far', down: mbps(50, 40) }]);
   sim.sparse(2, 1000, 6000, 10, 300);
