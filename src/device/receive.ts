@@ -8,7 +8,7 @@
 import { addon } from '../native/addon.js';
 import { ADDR_SLOT } from '../native/batch.js';
 import { formatEndpoint } from '../conn/endpoint.js';
-import { ReplayWindow } from '../wire/replay.js';
+import { ReplayWindow, unwrap32 } from '../wire/replay.js';
 import { TYPE_INIT, TYPE_RESPONSE, TYPE_TRANSPORT, CLEAR, INNER, TAG, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_UNORDERED, readCounter, writeNonce } from '../wire/packet.js';
 import { xorInto } from '../link/fec.js';
 import { readControl, type ControlHandler } from '../wire/control.js';
@@ -204,7 +204,7 @@ export class ReceivePath {
     const slab = pool.slab;
     const at = pool.offset(slot) + CLEAR;
     pool.length[slot] = length - INNER;
-    if (!this.dedupe.accept(slab.readUInt32BE(at + 4))) {
+    if (!this.dedupe.accept(unwrap32(slab.readUInt32BE(at + 4), this.dedupe.highest))) {
       this.duplicates++;
       pool.release(slot);
     } else if (!this.c.allowed(slot)) {

@@ -48,8 +48,8 @@ export class ReorderBuffer {
       this.release(slot, false);
       this.advance(lane, l, now);
     } else if (d >= RING) {
-      this.recordHold(l, now);
-      this.passTo(l, seq);
+      if (l.waiting) this.recordHold(l, now);
+      this.passTo(lane, l, seq);
       this.push(lane, seq, slot, now);
     } else if (l.slot[seq % RING] !== EMPTY) {
       this.free(slot);
@@ -153,8 +153,8 @@ export class ReorderBuffer {
     }
   }
 
-  // Releases (in order) everything waiting before `to`, and expects `to` next.
-  private passTo(l: Lane, to: number): void {
+  // Releases (in order) everything waiting, all of it before `to`, and expects `to` next.
+  private passTo(lane: number, l: Lane, to: number): void {
     while (l.waiting && ((to - l.next) | 0) > 0) {
       const i = l.next % RING;
       const s = l.slot[i]!;
@@ -166,6 +166,7 @@ export class ReorderBuffer {
       l.next = (l.next + 1) >>> 0;
     }
     l.next = to;
+    this.blocked.delete(lane);
   }
 
   private recordHold(l: Lane, now: number): void {

@@ -47,3 +47,11 @@ export class ReplayWindow {
     return this.top;
   }
 }
+
+/**
+ * The full counter whose low 32 bits are `low`, nearest to `near` (a window's highest): for the
+ * bond-wide sequence, which is 32 bits on the wire and wraps within hours on a busy bond.
+ */
+export function unwrap32(low: number, near: number): number {
+  return near < 0 ? low : near + ((low - near) | 0);
+}

@@ -99,6 +99,18 @@ test('a packet far ahead gives up on the hole at once', () => {
   assert.equal(r.waiting, 0);
 });
 
+test('after a packet far ahead the lane has no hole left: expiry finds nothing to pass over', () => {
+  const { r, released } = buffer();
+  r.push(0, 0, 0, 0);
+  r.push(0, 2, 2, 0);
+  r.push(0, 10_000, 7, 5);
+  assert.equal(r.expire(1000), Infinity);
+  assert.equal(r.stats.timeouts, 0);
+  assert.deepEqual(r.stats.holdsMs, [5], 'one hole, held 5 ms');
+  r.push(0, 10_001, 8, 1000);
+  assert.deepEqual(released(), [0, 2, 7, 8]);
+});
+
 test('clear frees what waits', () => {
   const { r, freed } = buffer();
   r.push(0, 0, 0, 0);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplayWindow } from '../../src/wire/replay.js';
+import { ReplayWindow, unwrap32 } from '../../src/wire/replay.js';
 
 test('accepts each counter once, in any order within the window', () => {
   const w = new ReplayWindow();
@@ -54,4 +54,17 @@ test('counters beyond 2^32 work the same', () => {
   assert.ok(!w.accept(big - 20));
   assert.ok(w.check(big - 19));
   assert.ok(!w.check(big - 5000));
+});
+
+test('the bond-wide sequence is 32 bits on the wire: unwrapped, the duplicate filter goes on across 2^32', () => {
+  const w = new ReplayWindow();
+  const sent = [];
+  for (let s = 2 ** 32 - 5; s < 2 ** 32 + 5; s++) sent.push(s % 2 ** 32);
+  // a little reordering around the wrap, then every packet again (duplicates)
+  [sent[1], sent[6]] = [sent[6]!, sent[1]!];
+  const accepted = sent.map((low) => w.accept(unwrap32(low, w.highest)));
+  assert.deepEqual(accepted, sent.map(() => true));
+  assert.equal(w.highest, 2 ** 32 + 4);
+  assert.deepEqual(sent.map((low) => w.accept(unwrap32(low, w.highest))), sent.map(() => false));
+  assert.equal(unwrap32(7, -1), 7, 'the first one is taken as it is');
 });
