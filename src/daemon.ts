@@ -1,19 +1,15 @@
 // The running daemon: the configuration, the client or server it drives, and the API that
 // ubus and the control socket serve. Reload (SIGHUP, `reload`) re-reads the file; an invalid
 // file is refused as a whole and the daemon keeps running as it was.
-import { loadConfig } from './config/load.js';
+import { formatProblem, loadConfig } from './config/load.js';
 import { Client, type LinkResolver } from './device/client.js';
 import { Server } from './device/server.js';
 import { bondStatus, capacities, type Status, type PeerStatus } from './status/status.js';
 import { formatEndpoint } from './conn/endpoint.js';
 import { ApiError, type Api } from './control/api.js';
-import type { Config, ConfigProblem } from './config/types.js';
+import type { Config } from './config/types.js';
 import type { Log } from './log.js';
 import type { Link } from './link/link.js';
-
-export function describeProblems(problems: ConfigProblem[]): string {
-  return problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`).join('\n');
-}
 
 export class Daemon implements Api {
   private device: Client | Server | undefined;
@@ -31,6 +27,7 @@ export class Daemon implements Api {
   }
 
   async start(): Promise<void> {
+    this.log.level = this.config.logLevel;
     if (!this.config.enabled) {
       this.log.info(`${this.config.file}: disabled (option enabled '0'); waiting for a reload`);
       return;
@@ -38,13 +35,13 @@ export class Daemon implements Api {
     const c = this.config;
     if (c.mode === 'client') {
       const client = new Client(c, this.log, this.resolver);
-      client.onLinkState = (l, old) => this.linkEvent(l, old);
+      client.onLinkState = (l) => this.linkEvent(l);
       client.onTunnelState = (state) => this.onTunnelEvent?.({ state });
       this.device = client;
       await client.start();
     } else {
       const server = new Server(c, this.log);
-      server.onLinkState = (peer, l, old) => this.linkEvent(l, old, peer);
+      server.onLinkState = (peer, l) => this.linkEvent(l, peer);
       server.onPeerState = (peer, state) => this.onTunnelEvent?.({ state, peer });
       this.device = server;
       await server.start();
@@ -56,23 +53,23 @@ export class Daemon implements Api {
     if (this.device instanceof Client) this.device.recheckLinks();
   }
 
-  private linkEvent(l: Link, old: string, peer?: string): void {
-    void old;
+  private linkEvent(l: Link, peer?: string): void {
     this.onLinkEvent?.({ name: l.name, state: l.state, reason: l.reason, ...(peer ? { peer } : {}) });
   }
 
   async reload(): Promise<{ ok: true; warnings: string[] }> {
     const { config, problems } = loadConfig(this.config.file);
-    const warnings = problems.filter((p) => p.severity === 'warning');
+    const warnings = problems.filter((p) => p.severity === 'warning').map(formatProblem);
     if (!config) {
-      const text = describeProblems(problems);
+      const text = problems.map(formatProblem).join('\n');
       this.log.error(`reload refused, keeping the running configuration:\n${text}`);
       throw new ApiError('INVALID_ARGUMENT', `configuration has errors:\n${text}`);
     }
-    if (warnings.length) this.log.warn(describeProblems(warnings));
+    if (warnings.length) this.log.warn(warnings.join('\n'));
     const modeChanged = config.mode !== this.config.mode || config.enabled !== this.config.enabled || config.device !== this.config.device ||
       config.cipher !== this.config.cipher || (config.mode === 'server' && this.config.mode === 'server' && (config.listen !== this.config.listen || config.port !== this.config.port));
     this.config = config;
+    this.log.level = config.logLevel;
     if (modeChanged || !this.device) {
       await this.device?.stop();
       this.device = undefined;
@@ -83,7 +80,7 @@ export class Daemon implements Api {
       await this.device.reload(config);
     }
     this.log.info('configuration reloaded');
-    return { ok: true, warnings: warnings.map((w) => `${w.file}:${w.line}: ${w.message}`) };
+    return { ok: true, warnings };
   }
 
   async stop(): Promise<void> {

@@ -2,15 +2,7 @@
 // `FILE:LINE: error|warning: message`; with --json print the effective config on stdout.
 // Exit 1 when there is any error.
 
-import { loadConfig } from '../config/load.js';
-import type { ConfigProblem } from '../config/types.js';
-
-export const DEFAULT_CONFIG = '/etc/config/bonding';
-
-// Problems about the whole file (line 0) carry no line, like compilers print them.
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`;
-}
+import { DEFAULT_CONFIG, formatProblem, loadConfig } from '../config/load.js';
 
 export async function check(opts: Record<string, string | boolean>): Promise<number> {
   const file = typeof opts.config === 'string' ? opts.config : DEFAULT_CONFIG;

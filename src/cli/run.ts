@@ -2,17 +2,17 @@
 // SIGTERM/SIGINT (which remove every route, rule, firewall rule and device it created).
 // SIGHUP reloads the configuration. Where ubusd runs (OpenWrt) it also publishes the ubus
 // object `bonding` and follows netifd; elsewhere the control socket is the only API.
-import { loadConfig } from '../config/load.js';
-import { Daemon, describeProblems } from '../daemon.js';
+import { DEFAULT_CONFIG, formatProblem, loadConfig } from '../config/load.js';
+import { Daemon } from '../daemon.js';
 import { serveControl, DEFAULT_CONTROL } from '../control/socket.js';
 import { Log } from '../log.js';
 import { DEFAULT_SOCKET } from '../ubus/client.js';
 import { attachUbus, type UbusAttachment } from '../openwrt/attach.js';
 
 export async function run(opts: Record<string, string | boolean>): Promise<number> {
-  const file = (opts.config as string) ?? '/etc/config/bonding';
+  const file = (opts.config as string) ?? DEFAULT_CONFIG;
   const { config, problems } = loadConfig(file);
-  if (problems.length) process.stderr.write(describeProblems(problems) + '\n');
+  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (!config) {
     process.stderr.write(`bondd: not starting: ${file} has errors\n`);
     return 1;

@@ -2,11 +2,10 @@
 
 import type { UciSection } from '../uci/model.js';
 import { SectionReader, sectionLabel, sectionNames, type Problems } from './reader.js';
-import type { CommonConfig, ClientConfig, LinkConfig, SchedulerName } from './types.js';
+import { DEFAULT_ROLE, ROLES, type CommonConfig, type ClientConfig, type LinkConfig, type SchedulerName } from './types.js';
 import { address, bool, host, ifname, key, mbps, netifdName, oneOf, table } from './values.js';
 
 export const CLIENT_OPTIONS = ['server', 'key', 'default_route'] as const;
-const ROLES = ['primary', 'secondary', 'backup'] as const;
 
 type Unique = 'device' | 'interface' | 'table';
 
@@ -29,13 +28,13 @@ function readLink(r: SectionReader, name: string, complete: boolean): LinkRead {
     device: device?.value,
     address: r.get('address', address())?.text,
     gateway: r.get('gateway', address())?.text,
-    role: r.get('role', oneOf(ROLES))?.value ?? 'primary',
+    role: r.get('role', oneOf(ROLES))?.value ?? DEFAULT_ROLE,
     maxDownMbps: r.get('max_down', mbps)?.value,
     maxUpMbps: r.get('max_up', mbps)?.value,
     table: tableNo?.value,
   };
   const given = (o: string) => r.section.options.some((x) => x.name === o);
-  if (complete && !given('interface') && !given('device')) r.problems.error(r.line, `${r.label} needs option 'interface' (netifd) or 'device' (kernel)`);
+  if (complete && !given('interface') && !given('device')) r.problems.error(r.line, `${r.label} needs option 'interface' (netifd) or 'device' (kernel)`, 'interface');
   r.finish();
   return { link, label: r.label, at: { interface: iface?.line, device: device?.line, table: tableNo?.line } };
 }

@@ -12,16 +12,14 @@ import { parseUci } from '../uci/parse.js';
 import { CLIENT_OPTIONS, readClient, readLinks } from './client.js';
 import { Problems, SectionReader, sectionLabel } from './reader.js';
 import { SERVER_OPTIONS, readPeers, readServer } from './server.js';
-import type { CommonConfig, Config, ConfigProblem, Mode } from './types.js';
+import { CIPHERS, DEFAULT_SCHEDULER, LOG_LEVELS, MODES, SCHEDULERS, type CommonConfig, type Config, type ConfigProblem, type Mode } from './types.js';
 import { bool, ifname, integer, oneOf } from './values.js';
 
 export type LoadResult = { config?: Config; problems: ConfigProblem[] };
 
+export const DEFAULT_CONFIG = '/etc/config/bonding';
+
 const SECTION_TYPES = ['bonding', 'link', 'peer'];
-const MODES = ['client', 'server'] as const;
-const SCHEDULERS = ['adaptive', 'roundrobin', 'failover', 'redundant'] as const;
-const CIPHERS = ['aes-256-gcm', 'chacha20-poly1305'] as const;
-const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
 function readCommon(main: SectionReader, file: string): CommonConfig {
   return {
@@ -73,7 +71,7 @@ function fromPackage(pkg: UciPackage, file: string): LoadResult {
   }
   const mode = main.need('mode', oneOf(MODES), true)?.value;
   const common = readCommon(main, file);
-  const scheduler = main.get('scheduler', oneOf(SCHEDULERS))?.value ?? 'adaptive';
+  const scheduler = main.get('scheduler', oneOf(SCHEDULERS))?.value ?? DEFAULT_SCHEDULER;
   let config: Config | undefined;
   if (mode === 'client') {
     main.ignore(SERVER_OPTIONS, 'is only used in server mode');
@@ -89,6 +87,11 @@ function fromPackage(pkg: UciPackage, file: string): LoadResult {
   }
   main.finish();
   return { config: problems.hasErrors ? undefined : config, problems: sortProblems(problems.list) };
+}
+
+// Problems about the whole file (line 0) carry no line, like compilers print them.
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.severity}: ${p.message}`;
 }
 
 // File order reads best; problems about the whole file come first.

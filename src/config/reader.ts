@@ -10,12 +10,16 @@ export class Problems {
 
   constructor(readonly file: string) {}
 
-  error(line: number, message: string): void {
-    this.list.push({ file: this.file, line, severity: 'error', message });
+  error(line: number, message: string, option?: string): void {
+    this.add('error', line, message, option);
   }
 
-  warning(line: number, message: string): void {
-    this.list.push({ file: this.file, line, severity: 'warning', message });
+  warning(line: number, message: string, option?: string): void {
+    this.add('warning', line, message, option);
+  }
+
+  private add(severity: ConfigProblem['severity'], line: number, message: string, option: string | undefined): void {
+    this.list.push({ file: this.file, line, severity, message, ...(option ? { option } : {}) });
   }
 
   get hasErrors(): boolean {
@@ -66,7 +70,7 @@ export class SectionReader {
 
   private invalid(line: number, what: string, name: string, text: string, error: string): void {
     const shown = SECRET.includes(name) ? '' : ` '${text}'`;
-    this.problems.error(line, `${what} '${name}'${shown}: ${error}`);
+    this.problems.error(line, `${what} '${name}'${shown}: ${error}`, name);
   }
 
   // A single-valued option; undefined when absent or invalid (the problem is recorded).
@@ -75,7 +79,7 @@ export class SectionReader {
     const o = this.section.options.find((x) => x.name === name);
     if (!o) return undefined;
     if (o.kind === 'list') {
-      this.problems.error(o.line, `option '${name}' takes one value, not a list`);
+      this.problems.error(o.line, `option '${name}' takes one value, not a list`, name);
       return undefined;
     }
     const r = parse(o.value);
@@ -89,7 +93,7 @@ export class SectionReader {
   // Like get, and an error on the section header when the option is missing and `needed`.
   need<T>(name: string, parse: Parser<T>, needed: boolean): Located<T> | undefined {
     const v = this.get(name, parse);
-    if (needed && !this.section.options.some((x) => x.name === name)) this.problems.error(this.line, `${this.label} needs option '${name}'`);
+    if (needed && !this.section.options.some((x) => x.name === name)) this.problems.error(this.line, `${this.label} needs option '${name}'`, name);
     return v;
   }
 
@@ -111,14 +115,14 @@ export class SectionReader {
     for (const o of this.section.options) {
       if (!names.includes(o.name)) continue;
       this.seen.add(o.name);
-      this.problems.warning(o.line, `option '${o.name}' ${why} (ignored)`);
+      this.problems.warning(o.line, `option '${o.name}' ${why} (ignored)`, o.name);
     }
   }
 
   // Call last: every option nobody asked for is unknown.
   finish(): void {
     for (const o of this.section.options) {
-      if (!this.seen.has(o.name)) this.problems.warning(o.line, `unknown option '${o.name}' in ${this.label} (ignored)`);
+      if (!this.seen.has(o.name)) this.problems.warning(o.line, `unknown option '${o.name}' in ${this.label} (ignored)`, o.name);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Parsers for single option values. Each returns the typed value or a message saying what
 // a valid value looks like; the caller adds file, line and option name.
 
+import { isValidName } from '../uci/names.js';
 import { hostBitsSet, networkOf, parseAddress, parsePrefix, type Address, type Prefix } from './ip.js';
 
 export type Parsed<T> = { value: T } | { error: string };
@@ -11,7 +12,7 @@ const bad = <T>(error: string): Parsed<T> => ({ error });
 
 // The spellings OpenWrt's config_get_bool accepts (functions.sh), case-sensitive like it.
 const TRUE = ['1', 'yes', 'on', 'true', 'enabled'];
-const FALSE = ['0', 'no', 'off', 'false', 'disabled'];
+export const FALSE: readonly string[] = ['0', 'no', 'off', 'false', 'disabled'];
 
 export const bool: Parser<boolean> = (s) => {
   if (TRUE.includes(s)) return ok(true);
@@ -54,7 +55,7 @@ export const ifname: Parser<string> = (s) =>
   /^[^/:\s]{1,15}$/.test(s) && s !== '.' && s !== '..' ? ok(s) : bad('must be a network device name of 1 to 15 characters without /, : or blanks');
 
 // netifd interfaces are UCI section names of the network config.
-export const netifdName: Parser<string> = (s) => (/^[A-Za-z0-9_]+$/.test(s) ? ok(s) : bad('must be a network interface name (letters, digits, _)'));
+export const netifdName: Parser<string> = (s) => (isValidName(s) ? ok(s) : bad('must be a network interface name (letters, digits, _)'));
 
 export function address(family?: 4 | 6): Parser<Address> {
   const what = family ? `an IPv${family} address` : 'an IPv4 or IPv6 address';

@@ -126,7 +126,6 @@ export class Client extends Device {
   async reload(config: ClientConfig): Promise<void> {
     const keyChanged = config.key !== this.config.key || config.server !== this.config.server || config.port !== this.config.port;
     this.config = config;
-    this.log.level = config.logLevel;
     this.bond.setScheduler(config.scheduler);
     await this.applyLinks(config);
     if (keyChanged) {

@@ -143,7 +143,6 @@ export class Server extends Device {
     const tunnelChanged = config.address !== this.config.address || config.address6 !== this.config.address6 || config.mtu !== this.config.mtu ||
       JSON.stringify(config.peers.map((p) => p.routes)) !== JSON.stringify(this.config.peers.map((p) => p.routes)) || config.nat !== this.config.nat;
     this.config = config;
-    this.log.level = config.logLevel;
     this.applyPeers(config);
     for (const p of this.peers.values()) p.bond?.setScheduler(config.scheduler);
     if (tunnelChanged) {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatProblem } from '../../src/cli/check.js';
+import { formatProblem } from '../../src/config/load.js';
 
 const KEY = 'qXbDc4zaZBU1qY2yIjwX0ufCu4i4cxKDs2JzaYiLGzQ=';
 

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UciSectionObject } from '../../luci-app-bond/src/luci.js';
 import { formSections, newLink, readForm, uciOps } from '../../luci-app-bond/src/settings/model.js';
-import { serialize, validate, CONFIG_FILE } from '../../luci-app-bond/src/settings/validate.js';
-import { parseConfigText } from '../../src/config/load.js';
+import { serialize, validate } from '../../luci-app-bond/src/settings/validate.js';
+import { DEFAULT_CONFIG, parseConfigText } from '../../src/config/load.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -82,7 +82,7 @@ test('validation is bondd check: the same problems, placed at their fields', () 
   const target = formSections(secs, form);
   const problems = validate(form, target);
   const { text } = serialize(target);
-  const check = parseConfigText(text, CONFIG_FILE).problems;
+  const check = parseConfigText(text, DEFAULT_CONFIG).problems;
   assert.deepEqual(problems.map((p) => p.message), check.map((p) => p.message), 'the messages are parseConfigText\'s');
   const at = Object.fromEntries(problems.filter((p) => p.severity === 'error').map((p) => [p.field, p.message]));
   assert.match(at['main.port']!, /must be an integer from 1 to 65535/);

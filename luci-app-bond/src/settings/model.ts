@@ -1,6 +1,8 @@
 // The settings form and /etc/config/bonding: the form's state read from the UCI sections (as
 // LuCI's uci.js holds them), and the sections the form would make of them. Options the form
 // does not show (gateway, table, mtu, peers, unknown ones) pass through untouched.
+import { DEFAULT_ROLE, DEFAULT_SCHEDULER } from '../../../src/config/types.js';
+import { FALSE } from '../../../src/config/values.js';
 import type { UciSectionObject } from '../luci.js';
 
 export type LinkSource = 'interface' | 'device';
@@ -33,13 +35,7 @@ export interface FormState {
   links: LinkForm[];
 }
 
-export const DEFAULTS = { mode: 'client', scheduler: 'adaptive', role: 'primary' } as const;
-export const MODES = ['client', 'server'] as const;
-export const SCHEDULERS = ['adaptive', 'roundrobin', 'failover', 'redundant'] as const;
-export const ROLES = ['primary', 'secondary', 'backup'] as const;
-
-// The spellings of OpenWrt's config_get_bool, as src/config/values.ts reads them.
-const FALSE = ['0', 'no', 'off', 'false', 'disabled'];
+export const DEFAULTS = { mode: 'client', scheduler: DEFAULT_SCHEDULER, role: DEFAULT_ROLE } as const;
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '';

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import type { NetifdInterface } from '../api.js';
 import type { SettingsStore } from './store.js';
-import { MODES, ROLES, SCHEDULERS, newLink, type LinkForm } from './model.js';
+import { MODES, ROLES, SCHEDULERS } from '../../../src/config/types.js';
+import { newLink, type LinkForm } from './model.js';
 import type { Problem } from './validate.js';
 import { Field, Select, Text, domId } from './fields.js';
 import { generateKey } from './key.js';

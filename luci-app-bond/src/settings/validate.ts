@@ -3,13 +3,11 @@
 // `bondd check` (src/config, bundled into the page). Its problems name lines; each line of
 // the text we made is known to belong to a field, a section or something the form does not
 // show, so every problem lands next to what caused it.
-import { parseConfigText } from '../../../src/config/load.js';
+import { DEFAULT_CONFIG, parseConfigText } from '../../../src/config/load.js';
 import { quote } from '../../../src/uci/quote.js';
 import { isValidName } from '../../../src/uci/names.js';
 import type { FormState, Section } from './model.js';
 import { _, format } from '../i18n.js';
-
-export const CONFIG_FILE = '/etc/config/bonding';
 
 interface LineOwner {
   key: string | null; // 'main', a link id, or null for sections the form does not edit
@@ -69,12 +67,11 @@ export function validate(form: FormState, sections: Section[]): Problem[] {
   const names = nameProblems(form);
   if (names.length) return names;
   const { text, lines } = serialize(sections);
-  const { problems } = parseConfigText(text, CONFIG_FILE);
+  const { problems } = parseConfigText(text, DEFAULT_CONFIG);
   return problems.map((p) => {
     const owner = lines.get(p.line);
-    // "needs option 'x'" is reported on the section's header: it belongs to the field of x
-    const needed = owner?.option === null ? /needs option '([a-z_]+)'/.exec(p.message)?.[1] ?? null : null;
-    const field = owner?.key ? fieldKey(owner.key, owner.option ?? needed) : null;
-    return { severity: p.severity, message: p.message, field, where: owner?.label ?? CONFIG_FILE };
+    // a missing option is reported on the section's header: it belongs to the field of that option
+    const field = owner?.key ? fieldKey(owner.key, p.option ?? owner.option) : null;
+    return { severity: p.severity, message: p.message, field, where: owner?.label ?? DEFAULT_CONFIG };
   });
 }
