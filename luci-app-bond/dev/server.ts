@@ -19,7 +19,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { request } from '../../src/control/socket.js';
+import { DEFAULT_CONTROL, request } from '../../src/control/socket.js';
 import { UbusStandIn, type Iface } from './ubus.js';
 import { UciRpc } from './uci-rpc.js';
 import { loginPage, viewPage } from './page.js';
@@ -108,7 +108,7 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   const configDir = o.configDir ?? mkdtempSync(join(tmpdir(), 'bond-dev-ui-'));
   const seed = o.config ?? join(REPO, 'files/etc/config/bonding');
   if (ownDir || !existsSync(join(configDir, 'bonding'))) copyFileSync(seed, join(configDir, 'bonding'));
-  const control = o.control ?? '/var/run/bondd.sock';
+  const control = o.control ?? DEFAULT_CONTROL;
   const log = o.quiet ? () => {} : (s: string) => process.stderr.write(`dev-ui: ${s}\n`);
 
   const uci = new UciRpc(configDir, (configs) => {
@@ -204,10 +204,11 @@ async function main(): Promise<void> {
   const view = join(APP, 'htdocs/luci-static/resources/view/bonding/overview.js');
   if (!existsSync(view)) throw new Error(`${view} is missing: run node scripts/build.mjs (npm run dev:ui does)`);
   const interfaces = values.interfaces ?? process.env.BOND_UI_INTERFACES;
+  const control = values.control ?? process.env.BOND_CONTROL ?? DEFAULT_CONTROL;
   const s = await startDevServer({
     port: Number(values.port ?? process.env.BOND_UI_PORT ?? 8080),
     host: values.host ?? '127.0.0.1',
-    control: values.control ?? process.env.BOND_CONTROL ?? '/var/run/bondd.sock',
+    control,
     config: values.config,
     configDir: values['config-dir'],
     interfaces: interfaces ? parseInterfaces(interfaces) : undefined,
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
   });
   console.log(`bond dev UI: ${s.url}  (user root or viewer, password ${values.password ? '(given)' : '(empty)'})`);
   console.log(`  /etc/config stand-in: ${s.configDir}`);
-  console.log(`  bondd control socket: ${values.control ?? process.env.BOND_CONTROL ?? '/var/run/bondd.sock'}`);
+  console.log(`  bondd control socket: ${control}`);
   const stop = () => void s.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

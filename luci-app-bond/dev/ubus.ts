@@ -7,9 +7,11 @@
 // errors have uhttpd's JSON-RPC shapes (result [status, data], error −32000…−32002).
 import { randomBytes } from 'node:crypto';
 import { request } from '../../src/control/socket.js';
-import { ApiError } from '../../src/control/api.js';
+import { ApiError, SIGNATURES, type ArgType } from '../../src/control/api.js';
+import { STATUS_OF } from '../../src/openwrt/ubus-object.js';
+import { UbusError, UbusStatus } from '../../src/ubus/status.js';
 import { grantsFor, mayCall, mayUci, type Grants, loadAclGroups } from './acl.js';
-import { UBUS, UbusStatus, UciRpc } from './uci-rpc.js';
+import { UciRpc } from './uci-rpc.js';
 
 export const NULL_SESSION = '00000000000000000000000000000000';
 
@@ -39,8 +41,8 @@ interface Session {
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: string; params?: unknown[] };
 type RpcReply = { jsonrpc: '2.0'; id: unknown; result?: unknown[]; error?: { code: number; message: string } };
 
-const API_STATUS: Record<string, number> = { INVALID_ARGUMENT: UBUS.INVALID_ARGUMENT, NOT_FOUND: UBUS.NOT_FOUND, METHOD_NOT_FOUND: UBUS.METHOD_NOT_FOUND, UNKNOWN_ERROR: 9 };
-const BONDING_METHODS = ['status', 'links', 'reload', 'set_link'];
+// How uhttpd names the argument types in a `list` reply (uh_ubus_list_cb).
+const LIST_TYPE: Record<ArgType, string> = { string: 'string', bool: 'boolean', int32: 'number' };
 
 export class UbusStandIn {
   private readonly sessions = new Map<string, Session>();
@@ -93,7 +95,7 @@ export class UbusStandIn {
       try {
         return this.reply(id, this.doLogin(a));
       } catch (e) {
-        return this.status(id, e instanceof UbusStatus ? e.status : 9);
+        return this.status(id, e instanceof UbusError ? e.code : UbusStatus.UNKNOWN_ERROR);
       }
     }
     const s = this.session(sid);
@@ -109,14 +111,14 @@ export class UbusStandIn {
       }
       if (object === 'network.interface' && method === 'dump') return ok({ interface: this.dump() });
       if (object === 'bonding') {
-        if (!BONDING_METHODS.includes(method)) return this.status(id, UBUS.METHOD_NOT_FOUND);
+        if (!Object.hasOwn(SIGNATURES, method)) return this.status(id, UbusStatus.METHOD_NOT_FOUND);
         return ok(await this.bonding(method, a));
       }
       return fail(-32000, 'Object not found');
     } catch (e) {
       this.log.push({ object, method, user: s.username, ok: false });
-      if (e instanceof UbusStatus) return this.status(id, e.status);
-      if (e instanceof ApiError) return this.status(id, API_STATUS[e.code] ?? 9);
+      if (e instanceof UbusError) return this.status(id, e.code);
+      if (e instanceof ApiError) return this.status(id, STATUS_OF[e.code]);
       if (e instanceof NoDaemon) return fail(-32000, 'Object not found');
       return fail(-32603, 'Internal error');
     }
@@ -132,7 +134,7 @@ export class UbusStandIn {
 
   private doLogin(a: Record<string, unknown>): unknown {
     const s = this.login(String(a.username ?? ''), String(a.password ?? ''));
-    if (!s) throw new UbusStatus(UBUS.PERMISSION_DENIED);
+    if (!s) throw new UbusError(UbusStatus.PERMISSION_DENIED);
     return { ubus_rpc_session: s.id, timeout: this.o.sessionTimeout ?? 300, expires: this.o.sessionTimeout ?? 300, acls: {}, data: { username: s.username } };
   }
 
@@ -145,8 +147,9 @@ export class UbusStandIn {
   }
 
   private list(): Record<string, Record<string, Record<string, string>>> {
+    const args = (sig: Record<string, ArgType>) => Object.fromEntries(Object.entries(sig).map(([arg, t]) => [arg, LIST_TYPE[t]]));
     return {
-      bonding: { status: {}, links: {}, reload: {}, set_link: { name: 'string', enabled: 'boolean' } },
+      bonding: Object.fromEntries(Object.entries(SIGNATURES).map(([method, sig]) => [method, args(sig)])),
       'network.interface': { dump: {} },
     };
   }

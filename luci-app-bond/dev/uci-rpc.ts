@@ -16,15 +16,7 @@ import {
   type UciPackage,
   type UciSection,
 } from '../../src/uci/index.js';
-
-// ubus status codes (libubus: enum ubus_msg_status)
-export const UBUS = { OK: 0, INVALID_COMMAND: 1, INVALID_ARGUMENT: 2, METHOD_NOT_FOUND: 3, NOT_FOUND: 4, NO_DATA: 5, PERMISSION_DENIED: 6 } as const;
-
-export class UbusStatus extends Error {
-  constructor(readonly status: number, message = `ubus status ${status}`) {
-    super(message);
-  }
-}
+import { UbusError, UbusStatus } from '../../src/ubus/status.js';
 
 type Change = [op: string, ...args: string[]];
 
@@ -43,13 +35,13 @@ export class UciRpc {
   ) {}
 
   private file(config: string): string {
-    if (!/^[A-Za-z0-9_-]+$/.test(config)) throw new UbusStatus(UBUS.INVALID_ARGUMENT, `invalid config name '${config}'`);
+    if (!/^[A-Za-z0-9_-]+$/.test(config)) throw new UbusError(UbusStatus.INVALID_ARGUMENT, `invalid config name '${config}'`);
     return join(this.dir, config);
   }
 
   private committed(config: string): UciPackage {
     const f = this.file(config);
-    if (!existsSync(f)) throw new UbusStatus(UBUS.NOT_FOUND, `no config '${config}'`);
+    if (!existsSync(f)) throw new UbusError(UbusStatus.NOT_FOUND, `no config '${config}'`);
     return parseUci(readFileSync(f), { name: config, file: f });
   }
 
@@ -68,7 +60,7 @@ export class UciRpc {
 
   private section(pkg: UciPackage, name: string): UciSection {
     const s = findSection(pkg, name);
-    if (!s) throw new UbusStatus(UBUS.NOT_FOUND, `no section '${name}'`);
+    if (!s) throw new UbusError(UbusStatus.NOT_FOUND, `no section '${name}'`);
     return s;
   }
 
@@ -98,14 +90,14 @@ export class UciRpc {
         const s = this.section(pkg, a.section);
         if (typeof a.option === 'string') {
           const o = s.options.find((x) => x.name === a.option);
-          if (!o) throw new UbusStatus(UBUS.NOT_FOUND);
+          if (!o) throw new UbusError(UbusStatus.NOT_FOUND);
           return { value: o.kind === 'string' ? o.value : o.items.map((i) => i.value) };
         }
         return { values: UciRpc.values(pkg, s)[s.name] };
       }
       case 'add': {
         const st = this.stage(session, config);
-        if (typeof a.type !== 'string') throw new UbusStatus(UBUS.INVALID_ARGUMENT);
+        if (typeof a.type !== 'string') throw new UbusError(UbusStatus.INVALID_ARGUMENT);
         const s = addSection(st.pkg, a.type, typeof a.name === 'string' && a.name ? a.name : undefined);
         st.changes.push(['add', s.name, a.type]);
         this.setValues(st, s, a.values);
@@ -147,17 +139,17 @@ export class UciRpc {
       case 'apply':
         return this.apply(session, a.rollback === true || a.rollback === 1, typeof a.timeout === 'number' ? a.timeout : 30);
       case 'confirm': {
-        if (!this.pending) throw new UbusStatus(UBUS.NO_DATA);
+        if (!this.pending) throw new UbusError(UbusStatus.NO_DATA);
         clearTimeout(this.pending.timer);
         this.pending = undefined;
         return undefined;
       }
       case 'rollback':
-        if (!this.pending) throw new UbusStatus(UBUS.NO_DATA);
+        if (!this.pending) throw new UbusError(UbusStatus.NO_DATA);
         this.rollback();
         return undefined;
       default:
-        throw new UbusStatus(UBUS.METHOD_NOT_FOUND);
+        throw new UbusError(UbusStatus.METHOD_NOT_FOUND);
     }
   }
 
@@ -171,9 +163,9 @@ export class UciRpc {
   }
 
   private apply(session: string, rollback: boolean, timeout: number): unknown {
-    if (this.pending) throw new UbusStatus(UBUS.PERMISSION_DENIED, 'an apply is waiting for confirmation');
+    if (this.pending) throw new UbusError(UbusStatus.PERMISSION_DENIED, 'an apply is waiting for confirmation');
     const mine = [...(this.staged.get(session) ?? new Map<string, Staged>())].filter(([, st]) => st.changes.length);
-    if (!mine.length) throw new UbusStatus(UBUS.NO_DATA);
+    if (!mine.length) throw new UbusError(UbusStatus.NO_DATA);
     const backups = new Map<string, string | null>();
     for (const [config, st] of mine) {
       const f = this.file(config);

@@ -113,7 +113,6 @@ export class Client extends Device {
 
   async start(): Promise<void> {
     await removeAll();
-    await removeFirewall();
     const tun = this.openTun(this.config.device);
     await ipBatch([`link set dev ${tun.name} mtu ${this.config.mtu} up`]);
     await applyFirewall({ device: tun.name, masquerade4: [], masquerade6: [] });

@@ -89,7 +89,6 @@ export class Server extends Device {
 
   async start(): Promise<void> {
     await removeAll();
-    await removeFirewall();
     const tun = this.openTun(this.config.device);
     await this.applyTunnel();
     await applyFirewall({ device: tun.name, ...this.masquerade() });

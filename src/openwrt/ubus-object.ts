@@ -14,7 +14,7 @@ export const STATE_EVENT = 'bonding.state';
 // An event that cannot go out within this time is dropped: a later one says more.
 const EVENT_TIMEOUT_MS = 5_000;
 
-const STATUS_OF: Record<ApiErrorCode, number> = {
+export const STATUS_OF: Record<ApiErrorCode, number> = {
   INVALID_ARGUMENT: UbusStatus.INVALID_ARGUMENT,
   NOT_FOUND: UbusStatus.NOT_FOUND,
   METHOD_NOT_FOUND: UbusStatus.METHOD_NOT_FOUND,

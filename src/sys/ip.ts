@@ -2,16 +2,15 @@
 import { run } from './exec.js';
 
 /**
- * Runs several `ip` commands in one process; the first failure rejects. A batch has one
- * address family: `family` 6 for commands that need it (flush); add/replace find it themselves.
+ * Runs several `ip` commands in one process; the first failure rejects. With `force`, for
+ * cleanup, failures (routes already gone, …) are ignored and the lines after them still run.
+ * A batch has one address family: `family` 6 for commands that need it (flush); add/replace
+ * find it themselves.
  */
-export async function ipBatch(lines: string[], family?: 4 | 6): Promise<void> {
-  if (lines.length) await run('ip', [...(family ? [`-${family}`] : []), '-batch', '-'], lines.join('\n') + '\n');
-}
-
-/** Like ipBatch, but failures (routes already gone, …) are ignored: for cleanup. */
-export async function ipBatchForce(lines: string[], family?: 4 | 6): Promise<void> {
-  if (lines.length) await run('ip', [...(family ? [`-${family}`] : []), '-force', '-batch', '-'], lines.join('\n') + '\n').catch(() => {});
+export async function ipBatch(lines: string[], { family, force = false }: { family?: 4 | 6; force?: boolean } = {}): Promise<void> {
+  if (!lines.length) return;
+  const done = run('ip', [...(family ? [`-${family}`] : []), ...(force ? ['-force'] : []), '-batch', '-'], lines.join('\n') + '\n');
+  await (force ? done.catch(() => {}) : done);
 }
 
 export async function ipJson<T>(args: string[]): Promise<T> {

@@ -7,7 +7,7 @@
 // tunnel's own packets leave through their link even when the default route points into the
 // tunnel. Everything is tagged with protocol PROTO, so that a restart after a crash finds and
 // removes what an earlier run left.
-import { ipBatch, ipBatchForce, ipJson } from './ip.js';
+import { ipBatch, ipJson } from './ip.js';
 
 export const RULE_BASE = 5000;
 export const TABLE_BASE = 200;
@@ -25,12 +25,12 @@ export async function addLinkRoute(r: LinkRoute): Promise<void> {
   await ipBatch([
     `route replace default ${r.gateway ? `via ${r.gateway} ` : ''}dev ${r.device} table ${r.table} proto ${PROTO}`,
   ]);
-  await ipBatchForce([`rule del priority ${r.priority}`]);
+  await ipBatch([`rule del priority ${r.priority}`], { force: true });
   await ipBatch([`rule add from ${r.address} lookup ${r.table} priority ${r.priority} protocol ${PROTO}`]);
 }
 
 export async function removeLinkRoute(r: LinkRoute): Promise<void> {
-  await ipBatchForce([`rule del priority ${r.priority}`, `route flush table ${r.table} proto ${PROTO}`]);
+  await ipBatch([`rule del priority ${r.priority}`, `route flush table ${r.table} proto ${PROTO}`], { force: true });
 }
 
 /** The tunnel as default route: two halves (0/1 and 128/1) beat any default, removing none. */
@@ -45,6 +45,6 @@ export async function removeAll(): Promise<void> {
   const rules = await ipJson<{ priority: number; protocol?: string }[]>(['rule', 'show']).catch(() => []);
   const lines = rules.filter((r) => r.protocol === String(PROTO)).map((r) => `rule del priority ${r.priority}`);
   lines.push(`route flush table all proto ${PROTO}`);
-  await ipBatchForce(lines);
-  await ipBatchForce([`route flush table all proto ${PROTO}`], 6);
+  await ipBatch(lines, { force: true });
+  await ipBatch([`route flush table all proto ${PROTO}`], { family: 6, force: true });
 }
