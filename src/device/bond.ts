@@ -40,7 +40,7 @@ export interface BondHost {
   /** Where packets for this link go (24-byte endpoint slot), or null if unknown yet. */
   endpoint(link: Link): [Buffer, number] | null;
   /** A packet arrived on a link from `from` (the server learns and follows endpoints). */
-  seen?(link: Link, from: Buffer, fromAt: number): void;
+  seen?(link: Link, from: Buffer, fromAt: number, now: number): void;
   /** An in-order IP packet for the TUN device (at slot + CLEAR + INNER, pool.length[slot] bytes). */
   deliver(slot: number): void;
   /** The server checks that an inner packet's source address belongs to this peer. */
@@ -104,7 +104,7 @@ export class Bond implements Receiving {
       deliver: (slot) => host.deliver(slot),
       allowed: (slot) => host.allowed(slot),
       ackNow: () => this.sendAck(),
-      ackSoon: () => this.timers.arm('ack', this.clock.now() + ACK_DELAY_MS, () => this.sendAck()),
+      ackSoon: () => this.ackSoon(),
     }, host.log);
     this.timers.arm('tick', this.clock.now() + TICK_MS, () => this.tick());
   }
@@ -228,8 +228,16 @@ export class Bond implements Receiving {
     const l = this.links[link];
     if (!l) return;
     this.send.control(l, this.clock.now(), (w) => w.ping(F_PONG, link, id));
-    l.rx.unacked++;
-    this.timers.arm('ack', this.clock.now() + ACK_DELAY_MS, () => this.sendAck());
+    this.ackSoon();
+  }
+
+  // Asked for on most data packets: the first ask arms the timer, the others cost nothing.
+  private ackArmed = false;
+  private readonly ackTimer = () => this.sendAck();
+  private ackSoon(): void {
+    if (this.ackArmed) return;
+    this.ackArmed = true;
+    this.timers.arm('ack', this.clock.now() + ACK_DELAY_MS, this.ackTimer);
   }
 
   /** The link acknowledgements and skips go out on: the fastest usable, else the last heard. */
@@ -243,6 +251,7 @@ export class Bond implements Receiving {
   }
 
   private sendAck(): void {
+    this.ackArmed = false;
     this.timers.cancel('ack');
     const now = this.clock.now();
     const target = this.controlLink();
@@ -260,15 +269,16 @@ export class Bond implements Receiving {
 
   // ---- receive side
 
-  received(linkId: number, counter: number, slot: number, length: number, from: Buffer, fromAt: number, s: Session, now: number): void {
+  received(linkId: number, counter: number, slot: number, length: number, from: Buffer, fromAt: number, s: Session, now: number): boolean {
     if (!s.confirmed) this.host.confirm?.(s);
     const l = this.links[linkId] ?? this.addLink(linkId, `link${linkId}`, 'primary');
     if (!l.rx.replay.accept(counter)) {
       this.host.pool.release(slot);
-      return;
+      return false;
     }
-    this.host.seen?.(l, from, fromAt);
+    this.host.seen?.(l, from, fromAt, now);
     this.receive.packet(l, counter, slot, length, now);
+    return true;
   }
 
   /** After a received batch: send what acknowledgements made room for, and schedule expiries. */

@@ -96,8 +96,8 @@ export class Client extends Device {
     this.bond = new Bond('server', {
       pool: this.pool, keys: this.keys, alg: this.alg, wire, log,
       endpoint: () => (this.server[0] ? [this.server, 0] : null),
-      seen: () => {
-        this.lastRx = performance.now();
+      seen: (_link, _from, _at, now) => {
+        this.lastRx = now;
         this.touch(this.bond);
       },
       deliver: (slot) => this.deliver(slot),
@@ -345,7 +345,10 @@ export class Client extends Device {
 
   protected override lookup(index: number) {
     const session = this.sessions.get(index);
-    return session ? { bond: this.bond, session } : undefined;
+    if (!session) return undefined;
+    this.found.bond = this.bond;
+    this.found.session = session;
+    return this.found;
   }
 
   protected override route(): Bond | undefined {

@@ -16,6 +16,8 @@ import type { Log } from '../log.js';
 
 const POOL_SLOTS = 16384;
 
+interface Found { bond: Receiving & Bond; session: Session }
+
 export abstract class Device {
   readonly pool = new PacketPool(POOL_SLOTS);
   readonly keys = new KeyTable();
@@ -37,8 +39,12 @@ export abstract class Device {
     this.inbound = new Inbound(this.pool, this.keys, this.alg, (i) => this.lookup(i), (type, p, from, at) => this.handshake(type, p, from, at), log);
   }
 
-  /** The bond and session a receiver index belongs to. */
-  protected abstract lookup(index: number): { bond: Receiving & Bond; session: Session } | undefined;
+  /**
+   * The bond and session a receiver index belongs to. Asked for every received packet and read
+   * at once, so implementations fill and return one reused object (`found`).
+   */
+  protected abstract lookup(index: number): Found | undefined;
+  protected readonly found: Found = { bond: undefined!, session: undefined! };
   /** A handshake message arrived. */
   protected abstract handshake(type: number, packet: Buffer, from: Buffer, fromAt: number): void;
   /** The bond an IP packet read from the TUN device goes to (slot holds it at HEADROOM). */

@@ -9,7 +9,7 @@ import { addon } from '../native/addon.js';
 import { ADDR_SLOT } from '../native/batch.js';
 import { formatEndpoint } from '../conn/endpoint.js';
 import { ReplayWindow, unwrap32 } from '../wire/replay.js';
-import { TYPE_INIT, TYPE_RESPONSE, TYPE_TRANSPORT, CLEAR, INNER, TAG, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_UNORDERED, readCounter, writeNonce } from '../wire/packet.js';
+import { TYPE_INIT, TYPE_RESPONSE, TYPE_TRANSPORT, CLEAR, INNER, TAG, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_UNORDERED, readCounter, writeNonce, wireBytes } from '../wire/packet.js';
 import { xorInto } from '../link/fec.js';
 import { readControl, type ControlHandler } from '../wire/control.js';
 import { ReorderBuffer } from '../reorder/buffer.js';
@@ -28,7 +28,8 @@ export interface Receiving {
   /** The link with this id, if the bond knows it. */
   link(id: number): Link | undefined;
   /** An authenticated packet; the bond applies the link's replay window (and may add the link). */
-  received(linkId: number, counter: number, slot: number, length: number, from: Buffer, fromAt: number, session: Session, now: number): void;
+  /** Takes an authenticated packet; false when its counter was seen already (a replay). */
+  received(linkId: number, counter: number, slot: number, length: number, from: Buffer, fromAt: number, session: Session, now: number): boolean;
 }
 
 export interface Counters {
@@ -102,13 +103,8 @@ export class Inbound {
         continue;
       }
       const at = offsets[i]!;
-      bond.received(slab[at + 1]!, readCounter(slab, at), slot, lengths[i]!, addrs, i * ADDR_SLOT, this.session[i]!, now);
+      if (!bond.received(slab[at + 1]!, readCounter(slab, at), slot, lengths[i]!, addrs, i * ADDR_SLOT, this.session[i]!, now)) this.counters.replayed++;
     }
-  }
-
-  /** A packet that authenticated but was seen before (counted here, for the status). */
-  replay(): void {
-    this.counters.replayed++;
   }
 
   /**
@@ -170,7 +166,7 @@ export class ReceivePath {
     const slab = pool.slab;
     const at = pool.offset(slot) + CLEAR;
     const kind = slab[at]!;
-    link.rx.receive(counter, 28 + CLEAR + length + TAG, slab.readUInt32BE(at + 12), kind === KIND_DATA, now);
+    link.rx.receive(counter, wireBytes(length), slab.readUInt32BE(at + 12), now);
     if (kind === KIND_DATA && length > INNER) {
       const block = slab[at + 2]!;
       if (block) {

@@ -7,7 +7,7 @@
 import { LANES, laneOf, isPureAck } from '../reorder/lanes.js';
 import { markCE } from '../queue/codel.js';
 import { FlowQueue, type Queued } from '../queue/fq.js';
-import { writeInner, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_REPAIR, FLAG_UNORDERED, INNER, CLEAR, TAG } from '../wire/packet.js';
+import { writeInner, KIND_DATA, KIND_CONTROL, KIND_PARITY, FLAG_REPAIR, FLAG_UNORDERED, INNER, TAG, wireBytes } from '../wire/packet.js';
 import { nextBlock } from '../link/fec.js';
 import { ControlWriter } from '../wire/control.js';
 import { HEADROOM, SLOT, type PacketPool } from './pool.js';
@@ -17,8 +17,6 @@ import type { Link } from '../link/link.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import { predictedArrival } from '../sched/earliest-arrival.js';
 
-/** Bytes on the wire for `payload` bytes of inner header + packet: outer IPv4/UDP, clear header, tag. */
-export const wireBytes = (payload: number) => 28 + CLEAR + payload + TAG;
 const QUEUE_PACKETS = 4096;
 const PACE_BURST_MS = 3; // how far behind schedule a link may catch up in one burst (timers run late)
 
@@ -170,10 +168,11 @@ export class SendPath {
       writeInner(pool.slab, base, KIND_PARITY, par.block, 0, par.count, par.lengths, this.c.clock());
       par.buf.copy(pool.slab, base + INNER, 0, par.longest);
       const len = INNER + par.longest;
-      const counter = l.sent.send(wireBytes(len), -1, now);
+      const bytes = wireBytes(len);
+      const counter = l.sent.send(bytes, -1, now);
       out.add(l.id, session.receiver, counter, session.key, base, len, ep[0], ep[1], slot);
-      l.countSent(wireBytes(len), false);
-      l.nextSendAt += wireBytes(len) / Math.max(1e-3, l.pacingRate());
+      l.countSent(bytes, false);
+      l.nextSendAt += bytes / Math.max(1e-3, l.pacingRate());
     }
     par.reset(nextBlock(par.block));
   }
@@ -198,10 +197,7 @@ export class SendPath {
       this.skip(slot);
       return;
     }
-    pool.slab.writeUInt16BE(flags | FLAG_REPAIR, hdr + 2);
-    this.linkQueue(best).unshift(slot);
-    best.queued += wireBytes(INNER + pool.length[slot]!);
-    best.repairs++;
+    this.resendOn(best, slot);
     this.repairs++;
   }
 
@@ -219,13 +215,19 @@ export class SendPath {
     }
     if (!best || bestAt >= now + from.owd(now)) return false;
     pool.ref(slot);
-    const hdr = pool.offset(slot) + HEADROOM - INNER;
-    pool.slab.writeUInt16BE(pool.slab.readUInt16BE(hdr + 2) | FLAG_REPAIR, hdr + 2);
-    this.linkQueue(best).unshift(slot);
-    best.queued += wireBytes(INNER + pool.length[slot]!);
-    best.repairs++;
+    this.resendOn(best, slot);
     this.copies++;
     return true;
+  }
+
+  // At the head of the link's queue, marked as a repair (so that it is not repaired again).
+  private resendOn(to: Link, slot: number): void {
+    const { pool } = this.c;
+    const hdr = pool.offset(slot) + HEADROOM - INNER;
+    pool.slab.writeUInt16BE(pool.slab.readUInt16BE(hdr + 2) | FLAG_REPAIR, hdr + 2);
+    this.linkQueue(to).unshift(slot);
+    to.queued += wireBytes(INNER + pool.length[slot]!);
+    to.repairs++;
   }
 
   private readonly skipLanes: number[] = [];
@@ -272,9 +274,10 @@ export class SendPath {
     const w = this.writer.begin(base + INNER, pool.offset(slot) + SLOT - TAG);
     build(w);
     const len = w.length - base;
-    const counter = l.sent.send(wireBytes(len), -1, now);
+    const bytes = wireBytes(len);
+    const counter = l.sent.send(bytes, -1, now);
     out.add(l.id, session.receiver, counter, session.key, base, len, ep[0], ep[1], slot);
-    l.countSent(wireBytes(len), false);
+    l.countSent(bytes, false);
     return true;
   }
 

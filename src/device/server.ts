@@ -76,6 +76,7 @@ class Peer {
 export class Server extends Device {
   private socket: UdpSocket | undefined;
   private readonly peers = new Map<string, Peer>(); // by key id (hex)
+  private routes: { pre: Prefix; peer: Peer }[] = []; // every peer's prefixes, longest first
   private readonly byIndex = new Map<number, { peer: Peer; session: Session }>();
   private timer: NodeJS.Timeout | undefined;
   private readonly byBond = new Map<Bond, Peer>();
@@ -136,6 +137,8 @@ export class Server extends Device {
       this.peers.set(id, p);
     }
     for (const [id, p] of this.peers) if (!wanted.has(id)) this.dropPeer(id, p, 'removed from the configuration');
+    // longest prefix first, so that route() takes the first match
+    this.routes = [...this.peers.values()].flatMap((peer) => peer.allowed.map((pre) => ({ pre, peer }))).sort((a, b) => b.pre.len - a.pre.len);
   }
 
   async reload(config: ServerConfig): Promise<void> {
@@ -232,7 +235,7 @@ export class Server extends Device {
       pool: this.pool, keys: this.keys, alg: this.alg, log: this.log,
       wire: { send: (out) => this.sendOut(out) },
       endpoint: (l) => (peer.endpoints[l.id] ? [peer.endpoints[l.id]!, 0] : null),
-      seen: (l, from, at) => this.seen(peer, bond, l, from, at),
+      seen: (l, from, at, now) => this.seen(peer, bond, l, from, at, now),
       deliver: (slot) => this.deliver(slot),
       allowed: (slot) => this.allowedSource(peer, slot),
       linkState: (_b, l, old) => this.onLinkState?.(peer.cfg.name, l, old),
@@ -259,8 +262,8 @@ export class Server extends Device {
     return bond;
   }
 
-  private seen(peer: Peer, bond: Bond, l: Link, from: Buffer, at: number): void {
-    peer.lastRx = performance.now();
+  private seen(peer: Peer, bond: Bond, l: Link, from: Buffer, at: number, now: number): void {
+    peer.lastRx = now;
     this.touch(bond);
     const ep = peer.endpoints[l.id];
     if (!ep || !sameEndpoint(ep, 0, from, at)) {
@@ -293,7 +296,10 @@ export class Server extends Device {
 
   protected override lookup(index: number) {
     const r = this.byIndex.get(index);
-    return r?.peer.bond ? { bond: r.peer.bond, session: r.session } : undefined;
+    if (!r?.peer.bond) return undefined;
+    this.found.bond = r.peer.bond;
+    this.found.session = r.session;
+    return this.found;
   }
 
   protected override route(slot: number, len: number): Bond | undefined {
@@ -303,12 +309,8 @@ export class Server extends Device {
     if (len < 20) return undefined;
     const dst = v === 4 ? at + 16 : v === 6 && len >= 40 ? at + 24 : -1;
     if (dst < 0) return undefined;
-    let best: Peer | undefined, bestLen = -1;
-    for (const p of this.peers.values()) {
-      if (!p.bond?.session) continue;
-      for (const pre of p.allowed) if (pre.v === v && pre.len > bestLen && contains(pre, b, dst)) (best = p), (bestLen = pre.len);
-    }
-    return best?.bond;
+    for (const r of this.routes) if (r.pre.v === v && r.peer.bond?.session && contains(r.pre, b, dst)) return r.peer.bond;
+    return undefined;
   }
 
   private allowedSource(peer: Peer, slot: number): boolean {
@@ -317,7 +319,8 @@ export class Server extends Device {
     const v = b[at]! >> 4;
     const src = v === 4 ? at + 12 : v === 6 ? at + 8 : -1;
     if (src < 0) return false;
-    return peer.allowed.some((p) => p.v === v && contains(p, b, src));
+    for (const p of peer.allowed) if (p.v === v && contains(p, b, src)) return true;
+    return false;
   }
 
   private sendRaw(packet: Buffer, to: Buffer, at: number): void {

@@ -45,8 +45,6 @@ export class Bbr {
   private cycleStart = 0;
   // what this round has seen, for the delay and loss signals
   private roundMinQueue = Infinity;
-  private roundMaxRate = 0; // of samples that were not application-limited
-  private roundMaxAnyRate = 0;
   private roundLost = 0;
   private roundAcked = 0;
   private roundStartDelivered = 0;
@@ -60,7 +58,6 @@ export class Bbr {
   ceiling = Infinity;
   /** Smoothed one-way queueing delay reported by the receiver, ms. */
   private queue = 0;
-  delayBackoffs = 0;
 
   constructor(private minRtt: () => number) {}
 
@@ -111,8 +108,6 @@ export class Bbr {
     // startup overshoots on purpose, but a queue this deep means the link is full already, even
     // when the tunnel only feeds it now and then (so no round sees only queued packets)
     if (!this.filledPipe && s.queue > 3 * this.queueLimit()) this.fill(`queue ${s.queue.toFixed(1)} ms`);
-    if (!s.appLimited) this.roundMaxRate = Math.max(this.roundMaxRate, s.rate);
-    this.roundMaxAnyRate = Math.max(this.roundMaxAnyRate, s.rate);
     let roundStart = false;
     if (s.priorDelivered >= this.nextRoundDelivered) {
       this.nextRoundDelivered = s.delivered;
@@ -158,7 +153,6 @@ export class Bbr {
       if (!this.filledPipe) this.fill(`queue ${this.roundMinQueue.toFixed(1)} ms`);
       else if (avg > 0 && avg < this.bw.value) {
         this.bw.reset(Math.max(avg, 0.7 * this.bw.value), this.round);
-        this.delayBackoffs++;
         if (this.mode === 'probe_bw') this.enterPhase(1, now); // the 0.75 phase
       }
     }
@@ -178,7 +172,7 @@ export class Bbr {
     this.roundHungry = !this.roundAnyAppLimited && this.roundMinQueue < 1;
     this.roundAnyAppLimited = false;
     this.roundMinQueue = Infinity;
-    this.roundMaxRate = this.roundMaxAnyRate = this.roundLost = this.roundAcked = 0;
+    this.roundLost = this.roundAcked = 0;
   }
 
   /** Told why startup ended (for tracing). */

@@ -56,15 +56,12 @@ export class Link {
   private readonly pingSentAt = new Map<number, number>();
   // counters for the status
   txBytes = 0;
-  txPackets = 0;
   lostPackets = 0;
   repairs = 0;
   txBps = 0;
   rxBps = 0;
   /** The peer's estimate of what this link carries toward us, bit/s (from its RATES frames). */
   peerCapacityBps = 0;
-  /** Loss the peer sees on what we send over this link, percent (from its RATES frames). */
-  peerLossPct = 0;
   /** FEC: data packets per parity packet on what we send (0 = off), and the block being built. */
   fecK = 0;
   readonly txParity = new Parity();
@@ -240,13 +237,11 @@ export class Link {
 
   countSent(bytes: number, data: boolean): void {
     this.txBytes += bytes;
-    this.txPackets++;
     if (data) this.lossWindow.sent++;
   }
 
   onPeerRates(kbps: number, lossPct: number): void {
     this.peerCapacityBps = kbps * 1000;
-    this.peerLossPct = lossPct;
     this.fecK = blockSize(lossPct);
   }
 

@@ -13,8 +13,6 @@ export class LinkReceiver {
   private maskLo = 0;
   private highestAt = 0;
   private highestQueue = 0; // ms the newest packet spent above the minimum one-way delay
-  /** Packets that asked for an acknowledgement since the last one was sent. */
-  unacked = 0;
   /** A counter was skipped: the sender should hear about it at once. */
   gap = false;
   lastAt = -Infinity;
@@ -29,7 +27,7 @@ export class LinkReceiver {
   private lossPackets = 0;
 
   /** Records an authenticated packet. `sentAtUs` is the sender's clock (µs, wrapping). */
-  receive(counter: number, size: number, sentAtUs: number, elicits: boolean, now: number): void {
+  receive(counter: number, size: number, sentAtUs: number, now: number): void {
     this.packets++;
     this.bytes += size;
     this.lastAt = now;
@@ -48,7 +46,6 @@ export class LinkReceiver {
       if (d <= 32) this.maskLo |= 1 << (d - 1);
       else if (d <= 64) this.maskHi |= 1 << (d - 33);
     }
-    if (elicits) this.unacked++;
   }
 
   /** Once a second: how many counters went by without their packet. */
@@ -106,7 +103,6 @@ export class LinkReceiver {
     e.maskLo = this.maskLo >>> 0;
     e.delayUs = Math.max(0, (now - this.highestAt) * 1000);
     e.queueUs = this.highestQueue * 1000;
-    this.unacked = 0;
     this.gap = false;
     return true;
   }

@@ -7,7 +7,6 @@ const MIN_WINDOW_MS = 10_000;
 export class RttEstimator {
   srtt = 0;
   rttvar = 0;
-  latest = 0;
   private readonly minFilter = WindowedFilter.min(MIN_WINDOW_MS);
 
   get hasSample(): boolean {
@@ -21,7 +20,6 @@ export class RttEstimator {
 
   update(sample: number, now: number): void {
     if (!(sample >= 0)) return;
-    this.latest = sample;
     this.minFilter.update(sample, now);
     if (this.srtt === 0) {
       this.srtt = sample;
@@ -38,7 +36,7 @@ export class RttEstimator {
   }
 
   reset(): void {
-    this.srtt = this.rttvar = this.latest = 0;
+    this.srtt = this.rttvar = 0;
     this.minFilter.clear();
   }
 }

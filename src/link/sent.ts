@@ -122,13 +122,14 @@ export class SentPackets {
         out.lost++;
       }
     }
-    // older than the window: lost once overdue
+    // older than the window: lost once overdue (counters go in send order: the first one in
+    // flight that is not overdue ends the search)
     for (let c = this.lowest; c < from; c++) {
       const i = c & MASK;
-      if (this.status[i] === INFLIGHT && now - this.sentAt[i]! > overdueMs) {
-        this.settle(i, false, c);
-        out.lost++;
-      }
+      if (this.status[i] !== INFLIGHT) continue;
+      if (now - this.sentAt[i]! <= overdueMs) break;
+      this.settle(i, false, c);
+      out.lost++;
     }
     this.advanceLowest();
     out.inflight = this.inflight;

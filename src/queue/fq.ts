@@ -155,13 +155,6 @@ export class FlowQueue {
     this.current = -1;
   }
 
-  /** The oldest packet's wait in the busiest lane, ms (0 when empty). */
-  sojourn(now: number): number {
-    let oldest = now;
-    for (const f of this.flows) if (f.count) oldest = Math.min(oldest, f.at[f.head]!);
-    return now - oldest;
-  }
-
   private fill(out: Queued, f: Flow, lane: number, urgent: boolean): Queued {
     out.slot = f.slot[f.head]!;
     out.size = f.size[f.head]!;

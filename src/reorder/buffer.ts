@@ -21,7 +21,6 @@ class Lane {
 }
 
 export interface ReorderStats {
-  held: number; // packets that had to wait, since start
   releasedLate: number;
   timeouts: number;
   skipped: number;
@@ -30,7 +29,7 @@ export interface ReorderStats {
 
 export class ReorderBuffer {
   holdMs = 50;
-  readonly stats: ReorderStats = { held: 0, releasedLate: 0, timeouts: 0, skipped: 0, holdsMs: [] };
+  readonly stats: ReorderStats = { releasedLate: 0, timeouts: 0, skipped: 0, holdsMs: [] };
   private readonly lanes: (Lane | undefined)[] = new Array(LANES);
   private readonly blocked = new Set<number>(); // lanes with a hole
 
@@ -56,7 +55,6 @@ export class ReorderBuffer {
     } else {
       l.slot[seq % RING] = slot;
       l.arrived[seq % RING] = now;
-      this.stats.held++;
       this.wait(lane, l, now);
     }
   }

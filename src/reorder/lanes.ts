@@ -4,31 +4,29 @@
 
 export const LANES = 64;
 
+// FNV-1a over 32-bit words (a function of its own, not a closure: this runs for every packet)
+const mix = (h: number, x: number) => Math.imul(h ^ x, 0x01000193);
+
 /** Lane of the IP packet at b[at .. at+len]. */
 export function laneOf(b: Buffer, at: number, len: number): number {
   const v = b[at]! >> 4;
   let h = 0x811c9dc5;
-  const mix = (x: number) => {
-    h ^= x;
-    h = Math.imul(h, 0x01000193);
-  };
   let proto: number, l4: number;
   if (v === 4 && len >= 20) {
-    mix(b.readUInt32BE(at + 12));
-    mix(b.readUInt32BE(at + 16));
+    h = mix(mix(h, b.readUInt32BE(at + 12)), b.readUInt32BE(at + 16));
     proto = b[at + 9]!;
     // later fragments carry no ports: hash them without, like the first fragment's flow
     const frag = b.readUInt16BE(at + 6) & 0x3fff;
     l4 = frag ? -1 : at + (b[at]! & 15) * 4;
   } else if (v === 6 && len >= 40) {
-    for (let k = 8; k < 40; k += 4) mix(b.readUInt32BE(at + k));
+    for (let k = 8; k < 40; k += 4) h = mix(h, b.readUInt32BE(at + k));
     proto = b[at + 6]!;
     l4 = at + 40;
   } else {
     return 0;
   }
-  mix(proto);
-  if ((proto === 6 || proto === 17) && l4 >= 0 && l4 + 4 <= at + len) mix(b.readUInt32BE(l4));
+  h = mix(h, proto);
+  if ((proto === 6 || proto === 17) && l4 >= 0 && l4 + 4 <= at + len) h = mix(h, b.readUInt32BE(l4));
   h ^= h >>> 16;
   return (h >>> 0) % LANES;
 }

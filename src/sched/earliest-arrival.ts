@@ -15,52 +15,47 @@ const MIN_PATIENCE_MS = 3;
 // The packet's own serialisation is left out on purpose: on a link whose rate estimate is low
 // because it was little used, it would keep the link little used (the "death spiral" of
 // estimate-then-split schedulers); an idle link is worth its one-way delay.
-export function predictedArrival(l: Link, now: number): number {
+export function predictedArrival(l: Link, now: number, owd = l.owd(now)): number {
   const rate = Math.max(1e-3, l.pacingRate());
-  return Math.max(now, l.nextSendAt) + l.queued / rate + l.owd(now);
+  return Math.max(now, l.nextSendAt) + l.queued / rate + owd;
 }
 
 /**
  * When a link without room would deliver the last of `backlog` bytes: once enough of its
  * flight is acknowledged, and at its rate after that.
  */
-export function arrivalAfterWait(l: Link, backlog: number, now: number): number {
+export function arrivalAfterWait(l: Link, backlog: number, now: number, owd = l.owd(now)): number {
   const rate = Math.max(1e-3, l.cc.btlBw || l.pacingRate());
-  return now + (backlog - l.room()) / rate + l.owd(now);
+  return now + (backlog - l.room()) / rate + owd;
 }
 
 export class EarliestArrival implements Scheduler {
   readonly name = 'adaptive';
   private readonly t = newTiers();
 
-  /**
-   * How much later a packet may arrive on an idle link than on a busy one before it waits for
-   * the busy one: half the fastest link's one-way delay (at least 3 ms). Below that the reorder
-   * buffer absorbs the difference, and an idle link's capacity is not wasted; above it (a
-   * satellite link beside LTE) a packet would hold its lane back longer than waiting costs.
-   */
-  private patience(tier: Link[], now: number): number {
-    let owd = Infinity;
-    for (const l of tier) owd = Math.min(owd, l.owd(now));
-    return Math.max(MIN_PATIENCE_MS, owd / 2);
-  }
-
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     if (p.urgent) return pickUrgent(t, now, out);
     for (let k = 0; k < 2; k++) {
       const tier = t[k]!;
-      let best: Link | undefined, bestAt = Infinity, waitAt = Infinity;
+      let best: Link | undefined, bestAt = Infinity, waitAt = Infinity, minOwd = Infinity;
       for (const l of tier) {
+        const owd = l.owd(now);
+        if (owd < minOwd) minOwd = owd;
         if (l.room() < p.size) {
-          waitAt = Math.min(waitAt, arrivalAfterWait(l, p.backlog, now));
+          waitAt = Math.min(waitAt, arrivalAfterWait(l, p.backlog, now, owd));
           continue;
         }
-        const at = predictedArrival(l, now);
+        const at = predictedArrival(l, now, owd);
         if (!l.accepts(p.size, now)) waitAt = Math.min(waitAt, at + p.backlog / Math.max(1e-3, l.pacingRate()));
         else if (at < bestAt) (best = l), (bestAt = at);
       }
-      if (best && bestAt <= waitAt + this.patience(tier, now)) {
+      // Patience: how much later a packet may arrive on an idle link than on a busy one before
+      // it waits for the busy one: half the fastest link's one-way delay (at least 3 ms). Below
+      // that the reorder buffer absorbs the difference, and an idle link's capacity is not
+      // wasted; above it (a satellite link beside LTE) a packet would hold its lane back longer
+      // than waiting costs.
+      if (best && bestAt <= waitAt + Math.max(MIN_PATIENCE_MS, minOwd / 2)) {
         out[0] = best;
         return 1;
       }

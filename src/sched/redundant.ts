@@ -10,11 +10,12 @@ export class Redundant implements Scheduler {
 
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
-    let a: Link | undefined, b: Link | undefined;
-    for (const tier of [t[0]!, t[1]!]) {
-      for (const l of tier) {
-        if (!a || l.owd(now) < a.owd(now)) (b = a), (a = l);
-        else if (!b || l.owd(now) < b.owd(now)) b = l;
+    let a: Link | undefined, b: Link | undefined, aOwd = Infinity, bOwd = Infinity;
+    for (let k = 0; k < 2; k++) {
+      for (const l of t[k]!) {
+        const owd = l.owd(now);
+        if (owd < aOwd) (b = a), (bOwd = aOwd), (a = l), (aOwd = owd);
+        else if (owd < bOwd) (b = l), (bOwd = owd);
       }
     }
     // a copy on each of the two that has room; a full one does not hold the other back

@@ -11,7 +11,8 @@ export class RoundRobin implements Scheduler {
   pick(links: readonly Link[], p: Packet, now: number, out: Link[]): number {
     const t = tiers(links, this.t);
     if (p.urgent) return pickUrgent(t, now, out);
-    for (const tier of [t[0]!, t[1]!]) {
+    for (let j = 0; j < 2; j++) {
+      const tier = t[j]!;
       for (let k = 0; k < tier.length; k++) {
         const l = tier[(this.turn + k) % tier.length]!;
         if (l.accepts(p.size, now)) {

@@ -53,8 +53,13 @@ export function newTiers(): Link[][] {
 
 /** The usable link with the lowest one-way delay among the tiers in force, or undefined. */
 export function fastest(t: Link[][], now: number): Link | undefined {
-  let best: Link | undefined;
-  for (const tier of [t[0]!, t[1]!]) for (const l of tier) if (!best || l.owd(now) < best.owd(now)) best = l;
+  let best: Link | undefined, bestOwd = Infinity;
+  for (let k = 0; k < 2; k++) {
+    for (const l of t[k]!) {
+      const owd = l.owd(now);
+      if (owd < bestOwd) (best = l), (bestOwd = owd);
+    }
+  }
   return best;
 }
 

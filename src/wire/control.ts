@@ -119,7 +119,10 @@ export class ControlWriter {
   }
 }
 
+const scratchAck: AckEntry = { link: 0, highest: 0, maskHi: 0, maskLo: 0, delayUs: 0, queueUs: 0 };
+
 export interface ControlHandler {
+  /** One acknowledgement entry; `e` is reused for the next one: read it, do not keep it. */
   ack(e: AckEntry): void;
   ping(link: number, id: number): void;
   pong(link: number, id: number): void;
@@ -141,10 +144,14 @@ export function readControl(b: Buffer, from: number, to: number, h: ControlHandl
       case F_ACK:
         if (len % ACK_ENTRY) return 'bad ACK length';
         for (let p = body; p < end; p += ACK_ENTRY) {
-          h.ack({
-            link: b[p]!, highest: b.readUInt32BE(p + 1), maskHi: b.readUInt32BE(p + 5), maskLo: b.readUInt32BE(p + 9),
-            delayUs: b.readUInt16BE(p + 13) * 10, queueUs: b.readUInt16BE(p + 15) * 10,
-          });
+          const e = scratchAck;
+          e.link = b[p]!;
+          e.highest = b.readUInt32BE(p + 1);
+          e.maskHi = b.readUInt32BE(p + 5);
+          e.maskLo = b.readUInt32BE(p + 9);
+          e.delayUs = b.readUInt16BE(p + 13) * 10;
+          e.queueUs = b.readUInt16BE(p + 15) * 10;
+          h.ack(e);
         }
         break;
       case F_PING:

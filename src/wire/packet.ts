@@ -23,8 +23,8 @@
 
 export const TYPE_INIT = 1, TYPE_RESPONSE = 2, TYPE_TRANSPORT = 3;
 export const CLEAR = 16, INNER = 16, TAG = 16;
-/** Bytes a data packet adds to the IP packet it carries, inside the outer UDP/IP headers. */
-export const OVERHEAD = CLEAR + INNER + TAG;
+/** Bytes on the wire for `payload` bytes of inner header + packet: outer IPv4/UDP, clear header, tag. */
+export const wireBytes = (payload: number) => 28 + CLEAR + payload + TAG;
 export const KIND_DATA = 0, KIND_CONTROL = 1, KIND_PARITY = 2;
 export const FLAG_REPAIR = 1, FLAG_UNORDERED = 4;
 

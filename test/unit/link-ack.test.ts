@@ -20,7 +20,7 @@ function pair() {
 test('acknowledged packets are delivered with an RTT and a rate sample', () => {
   const { tx, rx, settled } = pair();
   for (let i = 0; i < 10; i++) tx.send(1500, i, i); // one packet per ms
-  for (let c = 0; c < 10; c++) rx.receive(c, 1500, 0, true, 20 + c);
+  for (let c = 0; c < 10; c++) rx.receive(c, 1500, 0, 20 + c);
   const e = entry();
   rx.ackEntry(0, 30, e);
   const r = tx.ack(e, 40, Infinity, 1000, result());
@@ -36,7 +36,7 @@ test('acknowledged packets are delivered with an RTT and a rate sample', () => {
 test('a packet three behind the highest acknowledged is lost; nearer ones may still come', () => {
   const { tx, rx, settled } = pair();
   for (let i = 0; i < 8; i++) tx.send(1000, i, 0);
-  for (const c of [0, 1, 3, 4, 5, 6, 7]) rx.receive(c, 1000, 0, true, 10); // 2 missing
+  for (const c of [0, 1, 3, 4, 5, 6, 7]) rx.receive(c, 1000, 0, 10); // 2 missing
   assert.ok(rx.gap, 'the receiver noticed the gap');
   const e = entry();
   rx.ackEntry(0, 10, e);
@@ -46,7 +46,7 @@ test('a packet three behind the highest acknowledged is lost; nearer ones may st
   // packet 6 arrived, 7 not yet acknowledged: a newer packet reordered by one is not lost
   const { tx: tx2, rx: rx2 } = pair();
   for (let i = 0; i < 4; i++) tx2.send(1000, i, 0);
-  for (const c of [0, 1, 3]) rx2.receive(c, 1000, 0, true, 10);
+  for (const c of [0, 1, 3]) rx2.receive(c, 1000, 0, 10);
   const e2 = entry();
   rx2.ackEntry(0, 10, e2);
   assert.equal(tx2.ack(e2, 20, Infinity, 1000, result()).lost, 0);
@@ -56,7 +56,7 @@ test('a packet followed only by a later one (a ping) is lost once it is older th
   const { tx, rx } = pair();
   tx.send(1000, 0, 0); // data, lost
   tx.send(60, -1, 50); // a ping, arrives
-  rx.receive(1, 60, 0, true, 60);
+  rx.receive(1, 60, 0, 60);
   const e = entry();
   rx.ackEntry(0, 60, e);
   assert.equal(tx.ack(e, 62, 80, 1000, result()).lost, 0, 'younger than the loss delay: may still come');
@@ -66,7 +66,7 @@ test('a packet followed only by a later one (a ping) is lost once it is older th
 test('packets older than the acknowledgement window count as lost only when overdue', () => {
   const { tx, rx } = pair();
   for (let i = 0; i < 100; i++) tx.send(100, i, 0);
-  rx.receive(99, 100, 0, true, 5); // only the newest arrived: 0..34 are beyond the 64-bit window
+  rx.receive(99, 100, 0, 5); // only the newest arrived: 0..34 are beyond the 64-bit window
   const e = entry();
   rx.ackEntry(0, 5, e);
   assert.equal(tx.ack(e, 10, Infinity, 100, result()).lost, 64 - 3 + 1, 'inside the window: those 3+ behind are lost');
@@ -76,7 +76,7 @@ test('packets older than the acknowledgement window count as lost only when over
 test('a later acknowledgement can still show a packet counted lost arrived (FEC)', () => {
   const { tx, rx } = pair();
   for (let i = 0; i < 8; i++) tx.send(1000, i, 0);
-  for (const c of [0, 1, 3, 4, 5, 6, 7]) rx.receive(c, 1000, 0, true, 10);
+  for (const c of [0, 1, 3, 4, 5, 6, 7]) rx.receive(c, 1000, 0, 10);
   rx.markReceived(2);
   const e = entry();
   rx.ackEntry(0, 10, e);
@@ -89,12 +89,12 @@ test('a later acknowledgement can still show a packet counted lost arrived (FEC)
 test('the receiver measures one-way queueing and loss', () => {
   const rx = new LinkReceiver();
   // sender clock 1000 ms behind ours; the first packets see no queue, later ones 8 ms
-  for (let c = 0; c < 40; c++) rx.receive(c, 1000, ((c - 1000) * 1000) >>> 0, true, c + (c >= 20 ? 8 : 0));
+  for (let c = 0; c < 40; c++) rx.receive(c, 1000, ((c - 1000) * 1000) >>> 0, c + (c >= 20 ? 8 : 0));
   const e = entry();
   rx.ackEntry(0, 50, e);
   assert.ok(Math.abs(e.queueUs - 8000) < 50, `queue ${e.queueUs} µs`);
   rx.tickLoss();
-  for (let c = 40; c < 140; c++) if (c % 10) rx.receive(c, 1000, 0, true, 100);
+  for (let c = 40; c < 140; c++) if (c % 10) rx.receive(c, 1000, 0, 100);
   rx.tickLoss();
   assert.ok(rx.lossPct > 4 && rx.lossPct < 6, `10 % lost, smoothed: ${rx.lossPct}`);
 });
@@ -103,7 +103,7 @@ test('counters beyond 2^32 are widened from the low 32 bits the acknowledgement 
   const { tx, rx } = pair();
   tx.counter = 2 ** 32 - 2;
   for (let i = 0; i < 4; i++) tx.send(1000, i, 0);
-  for (let c = 2 ** 32 - 2; c < 2 ** 32 + 2; c++) rx.receive(c, 1000, 0, true, 5);
+  for (let c = 2 ** 32 - 2; c < 2 ** 32 + 2; c++) rx.receive(c, 1000, 0, 5);
   const e = entry();
   rx.ackEntry(0, 5, e);
   assert.equal(e.highest, 1);
