@@ -30,7 +30,8 @@ export interface Api {
 
 /** Checks the arguments of a call and runs it. */
 export async function call(api: Api, method: string, params: unknown): Promise<unknown> {
-  const sig = SIGNATURES[method];
+  // own keys only: 'constructor' or 'toString' are not methods
+  const sig = Object.hasOwn(SIGNATURES, method) ? SIGNATURES[method] : undefined;
   if (!sig) throw new ApiError('METHOD_NOT_FOUND', `no method '${method}'`);
   const args = (params ?? {}) as Record<string, unknown>;
   if (typeof args !== 'object' || Array.isArray(args)) throw new ApiError('INVALID_ARGUMENT', 'arguments must be an object');
