@@ -25,10 +25,6 @@ export class IntFifo {
     return v;
   }
 
-  peek(): number {
-    return this.buf[this.head]!;
-  }
-
   /** Removes everything, calling f for each value in order. */
   drain(f: (v: number) => void): void {
     while (this.length) f(this.shift());

@@ -26,10 +26,6 @@ export class PacketPool {
     this.top = slots;
   }
 
-  get available(): number {
-    return this.top;
-  }
-
   /** Takes a slot with one reference, or -1 when the pool is empty. */
   take(): number {
     if (this.top === 0) return -1;

@@ -6,8 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface Addon {
-  tunOpen(name: string, vnetHdr: boolean): [fd: number, name: string];
-  tunSetOffload(fd: number, flags: number): void;
+  tunOpen(name: string): [fd: number, name: string];
   readBatch(fd: number, slab: Buffer, offsets: Int32Array, cap: number, max: number, lengths: Int32Array): number;
   writeBatch(fd: number, slab: Buffer, offsets: Int32Array, lengths: Int32Array, count: number): number;
   udpOpen(family: 4 | 6, address: string, port: number, device: string, mark: number, bufBytes: number): [fd: number, port: number];

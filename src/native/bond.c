@@ -167,7 +167,13 @@ static void sockaddr_to_slot(const struct sockaddr_storage *ss, uint8_t *slot) {
   }
 }
 
+/* The family of each socket udpOpen made, by fd: udpSend needs it for every batch, and asking
+   the kernel (getsockname) would cost a system call each time. close() forgets it. */
+#define FAMILY_CACHE 4096
+static unsigned char fd_family[FAMILY_CACHE];
+
 static int sock_family(int fd) {
+  if (fd >= 0 && fd < FAMILY_CACHE && fd_family[fd]) return fd_family[fd];
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return -1;
@@ -176,19 +182,17 @@ static int sock_family(int fd) {
 
 /* ---------- TUN ---------- */
 
-/* tunOpen(name, vnetHdr) -> [fd, actualName] */
+/* tunOpen(name) -> [fd, actualName] */
 static napi_value tun_open(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(1);
   char name[IFNAMSIZ + 1];
-  bool vnet = false;
   if (argc < 1 || !get_string(env, argv[0], name, sizeof name))
     return throw_type(env, "tunOpen: name must be a string of at most 15 bytes");
-  if (argc > 1) napi_get_value_bool(env, argv[1], &vnet);
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return throw_errno(env, "tunOpen: open /dev/net/tun", errno);
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
   memcpy(ifr.ifr_name, name, strlen(name)); /* get_string checked it fits */
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;
@@ -204,16 +208,6 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   napi_set_element(env, arr, 0, fdv);
   napi_set_element(env, arr, 1, namev);
   return arr;
-}
-
-/* tunSetOffload(fd, flags): TUNSETOFFLOAD with TUN_F_* flags; throws when unsupported */
-static napi_value tun_set_offload(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  int32_t fd, flags;
-  if (argc < 2 || !get_i32(env, argv[0], &fd) || !get_i32(env, argv[1], &flags))
-    return throw_type(env, "tunSetOffload(fd, flags)");
-  if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags) < 0) return throw_errno(env, "tunSetOffload", errno);
-  return NULL;
 }
 
 /*
@@ -337,6 +331,7 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
     snprintf(what, sizeof what, "udpOpen(%s:%d): %s", addr, port, step);
     return throw_errno(env, what, e);
   }
+  if (fd < FAMILY_CACHE) fd_family[fd] = family == 4 ? AF_INET : AF_INET6;
   socklen_t len = sizeof ss;
   getsockname(fd, (struct sockaddr *)&ss, &len);
   int bound = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
@@ -476,6 +471,7 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
   ARGS(1);
   int32_t fd;
   if (argc < 1 || !get_i32(env, argv[0], &fd)) return throw_type(env, "close(fd)");
+  if (fd >= 0 && fd < FAMILY_CACHE) fd_family[fd] = 0;
   if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
   return NULL;
 }
@@ -570,7 +566,7 @@ static napi_value poll_stop(napi_env env, napi_callback_info info) {
  */
 static EVP_CIPHER_CTX *aead_ctx[2];
 
-static EVP_CIPHER_CTX *aead_init(int enc, int alg) {
+static EVP_CIPHER_CTX *aead_init(int enc) {
   if (!aead_ctx[enc]) aead_ctx[enc] = EVP_CIPHER_CTX_new();
   return aead_ctx[enc];
 }
@@ -602,7 +598,7 @@ static napi_value aead_seal(napi_env env, napi_callback_info info) {
   if ((alg != 0 && alg != 1) || nk < 32 || nk % 32 || adlen < 0 || count < 0 || (size_t)count > ki_n ||
       (size_t)count > no || (size_t)count > nso || (size_t)count > nsl || (size_t)count > nol || (size_t)count * 12 > nn)
     return throw_type(env, "aeadSeal: bad algorithm, keys or array sizes");
-  EVP_CIPHER_CTX *ctx = aead_init(1, alg);
+  EVP_CIPHER_CTX *ctx = aead_init(1);
   int current = -1, ok = 0, outl;
   for (int i = 0; i < count; i++) {
     int32_t k = kidx[i], oo = ooffs[i], so = soffs[i], len = slens[i];
@@ -647,7 +643,7 @@ static napi_value aead_open(napi_env env, napi_callback_info info) {
   if ((alg != 0 && alg != 1) || nk < 32 || nk % 32 || adlen < 0 || count < 0 || (size_t)count > ki_n ||
       (size_t)count > no || (size_t)count > nl || (size_t)count * 12 > nn)
     return throw_type(env, "aeadOpen: bad algorithm, keys or array sizes");
-  EVP_CIPHER_CTX *ctx = aead_init(0, alg);
+  EVP_CIPHER_CTX *ctx = aead_init(0);
   int current = -1, ok = 0, outl;
   for (int i = 0; i < count; i++) {
     int32_t k = kidx[i], off = offs[i], len = lens[i];
@@ -676,7 +672,6 @@ static napi_value aead_open(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"tunOpen", NULL, tun_open, NULL, NULL, NULL, napi_default, NULL},
-    {"tunSetOffload", NULL, tun_set_offload, NULL, NULL, NULL, napi_default, NULL},
     {"readBatch", NULL, read_batch, NULL, NULL, NULL, napi_default, NULL},
     {"writeBatch", NULL, write_batch, NULL, NULL, NULL, napi_default, NULL},
     {"udpOpen", NULL, udp_open, NULL, NULL, NULL, napi_default, NULL},

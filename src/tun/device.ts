@@ -10,7 +10,7 @@ export class TunDevice {
   private poller: object | undefined;
 
   constructor(name: string) {
-    [this.fd, this.name] = addon().tunOpen(name, false);
+    [this.fd, this.name] = addon().tunOpen(name);
   }
 
   /** Calls onReadable whenever packets wait; it should read at most one batch per call. */
