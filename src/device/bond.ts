@@ -18,6 +18,7 @@ import { OutBatch, type Wire } from './out.js';
 import { Timers } from './timers.js';
 import { systemClock, type Clock } from './clock.js';
 import { F_PONG, type AckEntry, type ControlHandler, type LinkAnnouncement, F_PING } from '../wire/control.js';
+import { INNER, wireBytes } from '../wire/packet.js';
 import type { PacketPool } from './pool.js';
 import type { KeyTable, Session } from './session.js';
 import type { SchedulerName } from '../config/types.js';
@@ -28,6 +29,11 @@ const FEC_GRACE_MS = 5; // jitter between the acknowledgement that reported a lo
 const LATE_COPY_MS = 10; // on a link this overdue, packets are copied to another
 const TRACE = !!process.env.BOND_TRACE;
 const HOLD_MIN_MS = 5, HOLD_MAX_MS = 500;
+
+/** How long after a loss the parity of a block of `k` packets may still rebuild it, at `bytesPerMs` on the link. */
+function fecWaitMs(k: number, bytesPerMs: number): number {
+  return (k * 1500) / Math.max(1, bytesPerMs) + 2 * ACK_DELAY_MS + FEC_GRACE_MS;
+}
 
 export interface BondHost {
   readonly pool: PacketPool;
@@ -163,10 +169,9 @@ export class Bond implements Receiving {
   private handleLosses(now: number): void {
     while (this.lost.length) {
       const x = this.lost.pop()!;
-      x.link.onLoss(1500);
+      x.link.onLoss(wireBytes(INNER + this.host.pool.length[x.slot]!));
       if (x.link.fecK > 0 && x.link.usable) {
-        const blockMs = (x.link.fecK * 1500) / Math.max(1, x.link.pacingRate());
-        this.graced.push({ ...x, until: now + blockMs + 2 * ACK_DELAY_MS + FEC_GRACE_MS });
+        this.graced.push({ ...x, until: now + fecWaitMs(x.link.fecK, x.link.pacingRate()) });
       } else {
         this.send.repair(x.slot, x.link, now);
       }
@@ -351,10 +356,9 @@ export class Bond implements Receiving {
    */
   private setQueueTarget(): void {
     let rtt = 0, jitter = 0;
-    const now = this.clock.now();
     for (const l of this.links) {
       if (!l?.usable) continue;
-      rtt = Math.max(rtt, 2 * (l.owd(now) - l.queueDelay(now)));
+      rtt = Math.max(rtt, l.pathRtt);
       jitter = Math.max(jitter, l.rx.jitter, l.rtt.rttvar);
     }
     const q = this.send.queue;
@@ -377,7 +381,7 @@ export class Bond implements Receiving {
       lo = Math.min(lo, l.rx.owd);
       hi = Math.max(hi, l.rx.owd);
       jitter = Math.max(jitter, l.rx.jitter);
-      if (l.rxFecK && l.rxBps > 0) fecMs = Math.max(fecMs, (l.rxFecK * 1500 * 8000) / l.rxBps + 2 * ACK_DELAY_MS + FEC_GRACE_MS);
+      if (l.rxFecK && l.rxBps > 0) fecMs = Math.max(fecMs, fecWaitMs(l.rxFecK, l.rxBps / 8000));
     }
     const spread = hi > lo ? hi - lo : 0;
     const repair = fastRtt === Infinity ? 0 : fastRtt + 2 * ACK_DELAY_MS + fecMs;
