@@ -8,6 +8,7 @@ import { LANES } from '../reorder/lanes.js';
 import { Codel } from './codel.js';
 
 const QUANTUM = 1514;
+const INITIAL_RING = 64;
 
 export interface Queued {
   slot: number;
@@ -17,10 +18,12 @@ export interface Queued {
   backlog: number; // bytes in the whole queue when this packet was picked
 }
 
+// A lane's packets in a ring that starts small and doubles as needed (up to the whole queue's
+// capacity): 65 lanes at full size would be 4 MB per bond, per peer on a server.
 class Flow {
-  readonly slot: Int32Array;
-  readonly size: Int32Array;
-  readonly at: Float64Array;
+  slot = new Int32Array(INITIAL_RING);
+  size = new Int32Array(INITIAL_RING);
+  at = new Float64Array(INITIAL_RING);
   head = 0;
   count = 0;
   bytes = 0;
@@ -28,14 +31,9 @@ class Flow {
   listed: 0 | 1 | 2 = 0; // 0 none, 1 new flows, 2 old flows
   readonly codel = new Codel();
 
-  constructor(readonly capacity: number) {
-    this.slot = new Int32Array(capacity);
-    this.size = new Int32Array(capacity);
-    this.at = new Float64Array(capacity);
-  }
-
   push(slot: number, size: number, now: number): void {
-    const i = (this.head + this.count++) % this.capacity;
+    if (this.count === this.slot.length) this.grow();
+    const i = (this.head + this.count++) % this.slot.length;
     this.slot[i] = slot;
     this.size[i] = size;
     this.at[i] = now;
@@ -45,9 +43,24 @@ class Flow {
   shift(): number {
     const slot = this.slot[this.head]!;
     this.bytes -= this.size[this.head]!;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = (this.head + 1) % this.slot.length;
     this.count--;
     return slot;
+  }
+
+  private grow(): void {
+    const n = this.slot.length;
+    const slot = new Int32Array(2 * n), size = new Int32Array(2 * n), at = new Float64Array(2 * n);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) % n;
+      slot[k] = this.slot[i]!;
+      size[k] = this.size[i]!;
+      at[k] = this.at[i]!;
+    }
+    this.slot = slot;
+    this.size = size;
+    this.at = at;
+    this.head = 0;
   }
 }
 
@@ -71,8 +84,8 @@ export class FlowQueue {
    * `capacity` bounds the packets in all lanes together.
    */
   constructor(private readonly capacity: number, private readonly mark: (slot: number) => boolean, private readonly drop: (slot: number) => void) {
-    for (let i = 0; i < LANES; i++) this.flows.push(new Flow(capacity));
-    this.urgent = new Flow(capacity);
+    for (let i = 0; i < LANES; i++) this.flows.push(new Flow());
+    this.urgent = new Flow();
   }
 
   /** False when the queue is full even after dropping from the longest lane. */

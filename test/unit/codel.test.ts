@@ -133,3 +133,21 @@ test('markCE sets CE on ECT packets with a valid checksum, leaves others alone',
   assert.ok(markCE(v6, 0));
   assert.equal((v6[1]! >> 4) & 3, 3);
 });
+
+test('a lane keeps its order while its ring grows past a wrap, up to the queue capacity', () => {
+  const q = new FlowQueue(4096, () => false, () => assert.fail('nothing is dropped'));
+  q.target = 1e9; // no CoDel here: only the ring
+  const out: Queued = { slot: 0, size: 0, lane: 0, urgent: false, backlog: 0 };
+  const popped: number[] = [];
+  const popN = (n: number) => {
+    for (let k = 0; k < n && q.peek(0, out); k++) popped.push(out.slot), q.pop();
+  };
+  let next = 0;
+  for (; next < 40; next++) assert.ok(q.push(next, 100, 3, false, 0));
+  popN(30); // the ring's head is now well inside it
+  for (; next < 3000; next++) assert.ok(q.push(next, 100, 3, false, 0));
+  popN(Infinity);
+  assert.deepEqual(popped, Array.from({ length: 3000 }, (_, i) => i));
+  for (let i = 0; i < 4096; i++) assert.ok(q.push(i, 100, 5, false, 0));
+  assert.equal(q.length, 4096);
+});
