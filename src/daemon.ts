@@ -4,7 +4,7 @@
 import { formatProblem, loadConfig } from './config/load.js';
 import { Client, type LinkResolver } from './device/client.js';
 import { Server } from './device/server.js';
-import { bondStatus, capacities, type Status, type PeerStatus } from './status/status.js';
+import { bondStatus, type Status, type PeerStatus } from './status/status.js';
 import { formatEndpoint } from './conn/endpoint.js';
 import { ApiError, type Api } from './control/api.js';
 import type { Config } from './config/types.js';
@@ -101,8 +101,7 @@ export class Daemon implements Api {
       const b = client ? bondStatus(client.bond, (l) => {
         const x = info.get(l);
         return { interface: x?.cfg.interface, device: x?.route?.device || x?.cfg.device, address: x?.route?.address || undefined, gateway: x?.route?.gateway, table: x?.route?.table, why: x?.why };
-      }, now) : undefined;
-      if (b && client) capacities(b, client.bond, true);
+      }, now, true) : undefined;
       return {
         mode: 'client',
         state: !client ? 'down' : client.state,
@@ -121,8 +120,7 @@ export class Daemon implements Api {
         const x = peer.linkInfo.get(l.id);
         const ep = peer.endpoints[l.id];
         return { interface: x?.interface, device: x?.device, address: ep ? formatEndpoint(ep) : x?.address };
-      }, now) : { links: [], ...empty, queue: { packets: 0, drops: 0, repairs: 0, skips: 0 } };
-      if (bond) capacities(b, bond, false);
+      }, now, false) : { links: [], ...empty, queue: { packets: 0, drops: 0, repairs: 0, skips: 0 } };
       const up = !!bond?.session && bond.links.some((l) => l?.usable);
       return { name, state: up ? 'connected' : bond ? 'connecting' : 'down', address: peer.cfg.address, uptime_s: up ? uptime(bond!.startedAt) : 0, ...b };
     });

@@ -221,7 +221,7 @@ export class Server extends Device {
         ? { address6: `${peer.cfg.address6}/${this.config.address6.split('/')[1]}`, peer6: this.config.address6.split('/')[0]! }
         : {}),
     };
-    const r = createResponse(peer.key, init, 0, index, fresh, settings);
+    const r = createResponse(peer.key, init, index, fresh, settings);
     const session = new Session(this.keys, r.keys, index, init.senderIndex, Date.now(), false, fresh);
     peer.sessions.set(index, session);
     this.byIndex.set(index, { peer, session });

@@ -73,12 +73,14 @@ export interface LinkPlace {
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export function bondStatus(bond: Bond, place: (l: Link) => LinkPlace, now: number): BondStatus {
+/** `weAreClient`: our estimate is of the direction we send (up for a client), the peer's of the other. */
+export function bondStatus(bond: Bond, place: (l: Link) => LinkPlace, now: number, weAreClient: boolean): BondStatus {
   const links = bond.links.filter((l): l is Link => !!l);
   const total = links.reduce((a, l) => a + l.txBps + l.rxBps, 0);
   const statuses = links.map((l): LinkStatus => {
     const p = place(l);
     const rtt = l.pingRtt.hasSample ? l.pingRtt : l.rtt;
+    const ours = Math.round(l.cc.btlBw * 8000), theirs = Math.round(l.peerCapacityBps);
     return {
       name: l.name,
       interface: p.interface ?? null,
@@ -96,8 +98,8 @@ export function bondStatus(bond: Bond, place: (l: Link) => LinkPlace, now: numbe
       tx_bps: Math.round(l.txBps),
       rx_bps: Math.round(l.rxBps),
       // "up" is the client's sending direction, "down" the server's
-      est_capacity_up_bps: 0,
-      est_capacity_down_bps: 0,
+      est_capacity_up_bps: weAreClient ? ours : theirs,
+      est_capacity_down_bps: weAreClient ? theirs : ours,
       tx_bytes: l.txBytes,
       rx_bytes: l.rx.bytes,
       share_pct: total > 0 ? round((100 * (l.txBps + l.rxBps)) / total) : 0,
@@ -126,15 +128,4 @@ export function bondStatus(bond: Bond, place: (l: Link) => LinkPlace, now: numbe
     },
     queue: { packets: bond.send.queue.length, drops: bond.send.queue.drops, repairs: bond.send.repairs, skips: bond.send.skips },
   };
-}
-
-/** Fills the capacity estimates: ours for the direction we send, the peer's for the other. */
-export function capacities(s: BondStatus, bond: Bond, weAreClient: boolean): void {
-  const links = bond.links.filter((l): l is Link => !!l);
-  s.links.forEach((ls, i) => {
-    const l = links[i]!;
-    const ours = Math.round(l.cc.btlBw * 8000), theirs = Math.round(l.peerCapacityBps);
-    ls.est_capacity_up_bps = weAreClient ? ours : theirs;
-    ls.est_capacity_down_bps = weAreClient ? theirs : ours;
-  });
 }

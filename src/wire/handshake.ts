@@ -3,14 +3,14 @@
 // key that leaks later does not open recorded sessions).
 //
 //   init (client → server), 256 bytes, padded so that the response is never larger
-//     0  type 1, link u8, 0, 0     4  sender index u32 (the client's session index)
+//     0  type 1, 0, 0, 0     4  sender index u32 (the client's session index)
 //     8  key id (8): names the pre-shared key without revealing it
 //    16  client ephemeral public key (32)
 //    48  time u64 (ms, informational; makes every init unique)
 //    56  rekeyOf u32: the server's index of the session this one replaces, 0 if none
 //    60  zero padding … 240  MAC (16) = HMAC-SHA256(macKey, bytes 0..240)
 //   response (server → client)
-//     0  type 2, link u8, flags u8 (1 = fresh: sequence state starts over), 0
+//     0  type 2, 0, flags u8 (1 = fresh: sequence state starts over), 0
 //     4  receiver index u32 (the client's)   8  sender index u32 (the server's)   12  0
 //    16  server ephemeral public key (32)
 //    48  AEAD(k_hs, nonce 0, ad = bytes 0..48 ‖ init MAC, tunnel settings as JSON), tag
@@ -119,12 +119,11 @@ export interface Response {
 }
 
 /** Server side: answers a verified init. */
-export function createResponse(key: PresharedKey, init: ParsedInit, link: number, index: number, fresh: boolean, settings: object): Response {
+export function createResponse(key: PresharedKey, init: ParsedInit, index: number, fresh: boolean, settings: object): Response {
   const e = ephemeral();
   const k = deriveKeys(key.psk, shared(e.priv, init.ephemeral), init.ephemeral, e.pub);
   const head = Buffer.alloc(48);
   head[0] = TYPE_RESPONSE;
-  head[1] = link;
   head[2] = fresh ? 1 : 0;
   head.writeUInt32BE(init.senderIndex >>> 0, 4);
   head.writeUInt32BE(index >>> 0, 8);

@@ -10,7 +10,7 @@ function serverAnswer(init: Buffer, k = key) {
   const parsed = parseInit(init) as ParsedInit;
   assert.equal(typeof parsed, 'object');
   assert.ok(verifyInit(k, init));
-  return createResponse(k, parsed, 2, 0xabc, true, { address: '10.77.0.2/24', mtu: 1400 });
+  return createResponse(k, parsed, 0xabc, true, { address: '10.77.0.2/24', mtu: 1400 });
 }
 
 test('a handshake gives both sides matching keys and the tunnel settings', () => {
@@ -62,7 +62,7 @@ test('truncated or oversized inits are rejected by shape', () => {
 test('a response from a server with the wrong key, or to another init, is refused', () => {
   const pending = createInit(key, 7, 0);
   const parsed = parseInit(pending.packet) as ParsedInit;
-  const forged = createResponse(other, parsed, 0, 1, false, {});
+  const forged = createResponse(other, parsed, 1, false, {});
   assert.match(openResponse(key, pending, forged.packet) as string, /does not authenticate/);
   const another = createInit(key, 8, 0);
   assert.match(openResponse(key, pending, serverAnswer(another.packet).packet) as string, /another init/);
