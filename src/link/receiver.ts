@@ -4,7 +4,7 @@
 // hold time comes from them.
 import { ReplayWindow } from '../wire/replay.js';
 import { WindowedFilter } from './minmax.js';
-import type { AckEntry } from '../wire/control.js';
+import { ackBit, type AckEntry } from '../wire/control.js';
 
 export class LinkReceiver {
   readonly replay = new ReplayWindow();
@@ -42,9 +42,7 @@ export class LinkReceiver {
       this.highestAt = now;
       this.highestQueue = owd - min;
     } else {
-      const d = this.highest - counter;
-      if (d <= 32) this.maskLo |= 1 << (d - 1);
-      else if (d <= 64) this.maskHi |= 1 << (d - 33);
+      this.markReceived(counter);
     }
   }
 
@@ -79,10 +77,7 @@ export class LinkReceiver {
   }
 
   private has(counter: number): boolean {
-    const d = this.highest - counter;
-    if (d === 0) return true;
-    if (d < 0 || d > 64) return false;
-    return d <= 32 ? ((this.maskLo >>> (d - 1)) & 1) === 1 : ((this.maskHi >>> (d - 33)) & 1) === 1;
+    return ackBit(this.maskHi, this.maskLo, this.highest - counter);
   }
 
   /** Lowest one-way delay of the last 10 s, ms, with the peer's clock offset in it. */

@@ -7,7 +7,7 @@
 // is followed only by pings); once it is older than the acknowledgement window, when it is
 // overdue (acknowledgements travel on whichever link is fastest, so a newer one may overtake
 // the one that covered it).
-import type { AckEntry } from '../wire/control.js';
+import { ackBit, type AckEntry } from '../wire/control.js';
 import type { RateSample } from './bbr.js';
 
 const RING = 1 << 15;
@@ -87,8 +87,7 @@ export class SentPackets {
 
   /** Whether an acknowledgement says `counter` arrived (even after we counted it lost). */
   covers(e: AckEntry, counter: number): boolean {
-    const d = this.widen(e.highest) - counter;
-    return d === 0 || (d > 0 && (d <= 32 ? (e.maskLo >>> (d - 1)) & 1 : d <= 64 ? (e.maskHi >>> (d - 33)) & 1 : 0) === 1);
+    return ackBit(e.maskHi, e.maskLo, this.widen(e.highest) - counter);
   }
 
   /**
@@ -110,8 +109,7 @@ export class SentPackets {
       const i = c & MASK;
       if (this.status[i] !== INFLIGHT) continue;
       const d = high - c;
-      const got = d === 0 || (d <= 32 ? (e.maskLo >>> (d - 1)) & 1 : (e.maskHi >>> (d - 33)) & 1);
-      if (got) {
+      if (ackBit(e.maskHi, e.maskLo, d)) {
         this.settle(i, true, c);
         this.delivered += this.size[i]!;
         out.acked += this.size[i]!;

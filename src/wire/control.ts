@@ -27,6 +27,16 @@ export interface AckEntry {
   queueUs: number;
 }
 
+/**
+ * Whether an acknowledgement's bitmap (maskHi, maskLo) says the counter `d` below its highest
+ * arrived: d = 0 is the highest itself, 1..64 are bits, anything else is outside the bitmap.
+ */
+export function ackBit(maskHi: number, maskLo: number, d: number): boolean {
+  if (d === 0) return true;
+  if (d < 0 || d > 64) return false;
+  return ((d <= 32 ? maskLo >>> (d - 1) : maskHi >>> (d - 33)) & 1) === 1;
+}
+
 export interface LinkAnnouncement {
   id: number;
   name: string;
