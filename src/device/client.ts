@@ -42,9 +42,28 @@ export interface TunnelSettings {
   peer6?: string;
 }
 
+/** A link's device, IPv4 address and gateway, or why it cannot be used. */
+export interface ResolvedLink {
+  device?: string;
+  address?: string;
+  gateway?: string;
+  why?: string;
+}
+
 /** Finds a link's device, address and gateway (netifd on OpenWrt; the kernel elsewhere). */
 export interface LinkResolver {
-  resolve(cfg: LinkConfig): Promise<{ device?: string; address?: string; gateway?: string; why?: string }>;
+  resolve(cfg: LinkConfig): Promise<ResolvedLink>;
+}
+
+/**
+ * What the client uses of a resolver's answer: fixed values in the link section win over
+ * what was found, once the link is usable at all (a device without an address cannot be
+ * the source of a fixed one either).
+ */
+export async function resolveLink(resolver: LinkResolver, cfg: LinkConfig): Promise<ResolvedLink> {
+  const r = await resolver.resolve(cfg);
+  if (!r.device || !r.address) return r;
+  return { ...r, address: cfg.address ?? r.address, gateway: cfg.gateway ?? r.gateway };
 }
 
 /** Plain Linux: the configured device, its first IPv4 address and its default route's gateway. */
@@ -55,10 +74,8 @@ export const kernelResolver: LinkResolver = {
     const a = await deviceAddress(device);
     if (!a.exists) return { device, why: `device ${device} does not exist` };
     if (!a.up) return { device, why: `device ${device} is down` };
-    const address = cfg.address ?? a.address;
-    if (!address) return { device, why: `device ${device} has no IPv4 address` };
-    const gateway = cfg.gateway ?? (await deviceGateway(device, [cfg.table ?? -1]));
-    return { device, address, gateway };
+    if (!a.address) return { device, why: `device ${device} has no IPv4 address` };
+    return { device, address: a.address, gateway: await deviceGateway(device, [cfg.table ?? -1]) };
   },
 };
 
@@ -213,7 +230,7 @@ export class Client extends Device {
   }
 
   private async checkLink(cl: ClientLink): Promise<void> {
-    const r = await this.resolver.resolve(cl.cfg);
+    const r = await resolveLink(this.resolver, cl.cfg);
     const route = cl.route!;
     const ok = !!(r.device && r.address) && cl.cfg.enabled;
     if (ok && route.address === r.address && route.device === r.device && route.gateway === r.gateway && cl.socket) return;

@@ -8,7 +8,7 @@
 // delivered announcement (no subscription, an ACL that forbids it) costs a few seconds, not
 // the link. While ubusd or netifd does not answer (a restart), the last status stays in use:
 // dropping every WAN because the messenger is away would break the tunnel for nothing.
-import { kernelResolver, type LinkResolver } from '../device/client.js';
+import { kernelResolver, type LinkResolver, type ResolvedLink } from '../device/client.js';
 import { UbusError, UbusStatus } from '../ubus/status.js';
 import type { Registration, UbusClient } from '../ubus/client.js';
 import type { UbusTable, UbusValue } from '../ubus/value.js';
@@ -17,13 +17,6 @@ import type { Log } from '../log.js';
 
 const MAX_AGE_MS = 5_000;
 const CALL_TIMEOUT_MS = 2_000;
-
-export interface ResolvedLink {
-  device?: string;
-  address?: string;
-  gateway?: string;
-  why?: string;
-}
 
 /** What a `network.interface.<name> status` reply says about a WAN (fields per netifd_dump_status). */
 export function parseInterfaceStatus(name: string, s: UbusTable): ResolvedLink {
@@ -93,8 +86,6 @@ export class NetifdResolver implements LinkResolver {
   // Interfaces some link has asked about: announcements for the others (lan, VPNs) are ignored.
   private readonly used = new Set<string>();
   private readonly regs: Registration[] = [];
-  private subscribed = false;
-  private closed = false;
   private readonly fallback: LinkResolver;
   private readonly maxAgeMs: number;
   private readonly timeoutMs: number;
@@ -112,10 +103,7 @@ export class NetifdResolver implements LinkResolver {
     this.used.add(iface);
     const c = await this.status(iface);
     if (!c.status) return { why: c.stale ? `netifd does not answer about interface ${iface}` : `netifd has no interface ${iface}` };
-    const r = parseInterfaceStatus(iface, c.status);
-    if (!r.address) return r;
-    // Fixed values in the link section win over what netifd says.
-    return { ...r, address: cfg.address ?? r.address, gateway: cfg.gateway ?? r.gateway };
+    return parseInterfaceStatus(iface, c.status);
   }
 
   /**
@@ -128,34 +116,22 @@ export class NetifdResolver implements LinkResolver {
     this.regs.push(
       await this.ubus.onEvent('ubus.object.add', (_type, data) => {
         const path = typeof data.path === 'string' ? data.path : '';
-        if (path === 'network.interface') {
-          void this.subscribe();
-          this.changedAll();
-        } else if (path.startsWith('network.interface.')) {
-          this.changed(path.slice('network.interface.'.length));
-        }
+        // netifd (re)started: whatever it said before may have changed.
+        if (path === 'network.interface') this.changedAll();
+        else if (path.startsWith('network.interface.')) this.changed(path.slice('network.interface.'.length));
       }),
     );
-    await this.subscribe();
+    // netifd may start after us: the client subscribes once network.interface appears.
+    try {
+      const sub = await this.ubus.subscribe('network.interface', (_type, data) => this.changed(data.interface), { waitForTargets: true });
+      this.regs.push(sub);
+    } catch (err) {
+      this.opts.log?.warn(`netifd: cannot subscribe to network.interface: ${(err as Error).message}; checking every ${this.maxAgeMs / 1000} s`);
+    }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.all(this.regs.splice(0).map((r) => r.remove().catch(() => undefined)));
-  }
-
-  // netifd not running yet is not an error: ubus.object.add brings us back here. The client
-  // subscribes again by itself once a subscription exists.
-  private async subscribe(): Promise<void> {
-    if (this.subscribed || this.closed) return;
-    this.subscribed = true;
-    try {
-      this.regs.push(await this.ubus.subscribe('network.interface', (_type, data) => this.changed(data.interface)));
-    } catch (err) {
-      this.subscribed = false;
-      if (err instanceof UbusError && err.code === UbusStatus.NOT_FOUND) return;
-      this.opts.log?.warn(`netifd: cannot subscribe to network.interface: ${(err as Error).message}; checking every ${this.maxAgeMs / 1000} s`);
-    }
   }
 
   private changed(iface: UbusValue | undefined): void {

@@ -27,6 +27,13 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+export interface SubscribeOptions {
+  // A target that does not exist yet is subscribed when ubusd announces it, as after a
+  // reconnect, instead of failing with UBUS_STATUS_NOT_FOUND: for objects whose owner may
+  // start after us.
+  waitForTargets?: boolean;
+}
+
 export interface InvokeContext {
   object: string;
   method: string;
@@ -237,10 +244,14 @@ export class UbusClient {
   }
 
   // Subscribes to the notifications of the objects at these paths. Fails with
-  // UBUS_STATUS_NOT_FOUND if one does not exist; an object that goes away later is
-  // subscribed again when it comes back.
-  subscribe(paths: string | string[], cb: NotifyCallback): Promise<Registration> {
-    return this.register({ kind: 'subscriber', id: 0, targets: new Map([paths].flat().map((p) => [p, BUSY])), cb });
+  // UBUS_STATUS_NOT_FOUND if one does not exist, unless opts.waitForTargets; an object that
+  // goes away later is subscribed again when it comes back.
+  async subscribe(paths: string | string[], cb: NotifyCallback, opts: SubscribeOptions = {}): Promise<Registration> {
+    const sub: Subscriber = { kind: 'subscriber', id: 0, targets: new Map([paths].flat().map((p) => [p, BUSY])), cb };
+    const reg = await this.register(sub, opts.waitForTargets ?? false);
+    // Also looks the missing targets up again: one may have appeared before the watcher listened.
+    this.watchMissing();
+    return reg;
   }
 
   async close(): Promise<void> {
@@ -306,9 +317,9 @@ export class UbusClient {
     return reply;
   }
 
-  private async register(reg: Reg): Promise<Registration> {
+  private async register(reg: Reg, waitForTargets = false): Promise<Registration> {
     try {
-      await this.establish(reg, this.gated({}), false);
+      await this.establish(reg, this.gated({}), waitForTargets);
     } catch (err) {
       await this.unregister(reg).catch(() => undefined);
       throw err;
@@ -322,10 +333,10 @@ export class UbusClient {
     };
   }
 
-  // Creates the object in ubusd and everything that hangs on it. While restoring after a
-  // reconnect (`restoring`), subscription targets that are not back yet are left for
-  // the ubus.object.add watcher instead of failing.
-  private async establish(reg: Reg, send: Sender, restoring: boolean): Promise<void> {
+  // Creates the object in ubusd and everything that hangs on it. With `waitForTargets`
+  // (restoring after a reconnect, or a subscribe that asked for it), subscription targets
+  // that do not exist (yet) are left for the ubus.object.add watcher instead of failing.
+  private async establish(reg: Reg, send: Sender, waitForTargets: boolean): Promise<void> {
     const attrs: UbusAttrs = reg.kind === 'object' ? { objpath: reg.name, signature: reg.signature } : {};
     const label = reg.kind === 'object' ? `add object ${reg.name}` : `add ${reg.kind}`;
     let id = 0;
@@ -348,7 +359,7 @@ export class UbusClient {
         try {
           await this.subscribeTarget(reg, path, send);
         } catch (err) {
-          if (!restoring || !(err instanceof UbusError) || err.code !== UbusStatus.NOT_FOUND) throw err;
+          if (!waitForTargets || !(err instanceof UbusError) || err.code !== UbusStatus.NOT_FOUND) throw err;
         }
       }
     }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NetifdResolver, parseInterfaceStatus } from '../../src/openwrt/netifd.js';
-import type { LinkResolver } from '../../src/device/client.js';
+import { resolveLink, type LinkResolver, type ResolvedLink } from '../../src/device/client.js';
 import type { LinkConfig } from '../../src/config/types.js';
 import { UbusClient, type UbusObject } from '../../src/ubus/client.js';
 import { MsgType } from '../../src/ubus/message.js';
@@ -266,7 +266,17 @@ test('links with option device go to the kernel resolver; fixed address and gate
   const t = await withNetifd({ wan: WAN_UP() }, { fallback });
   assert.deepEqual(await t.resolver.resolve(link('cable', { device: 'eth9' })), { device: 'eth9', address: '203.0.113.5' });
   assert.deepEqual(asked.map((c) => c.name), ['cable']);
-  assert.deepEqual(await t.resolver.resolve(link('dsl', { interface: 'wan', address: '192.0.2.11', gateway: '192.0.2.254' })), { device: 'eth1', address: '192.0.2.11', gateway: '192.0.2.254' });
+  assert.deepEqual(await resolveLink(t.resolver, link('dsl', { interface: 'wan', address: '192.0.2.11', gateway: '192.0.2.254' })), { device: 'eth1', address: '192.0.2.11', gateway: '192.0.2.254' });
   assert.deepEqual(t.netifd.calls, ['wan']);
   await t.stop();
+});
+
+test('fixed address and gateway apply to every resolver alike, and only to a usable link', async () => {
+  let found: ResolvedLink = { device: 'eth9', address: '203.0.113.5', gateway: '203.0.113.1' };
+  const resolver: LinkResolver = { resolve: async () => found };
+  const fixed = link('cable', { device: 'eth9', address: '203.0.113.6', gateway: '203.0.113.254' });
+  assert.deepEqual(await resolveLink(resolver, fixed), { device: 'eth9', address: '203.0.113.6', gateway: '203.0.113.254' });
+  assert.deepEqual(await resolveLink(resolver, link('cable', { device: 'eth9', gateway: '203.0.113.254' })), { device: 'eth9', address: '203.0.113.5', gateway: '203.0.113.254' });
+  found = { device: 'eth9', why: 'device eth9 has no IPv4 address' };
+  assert.deepEqual(await resolveLink(resolver, fixed), found);
 });

@@ -417,6 +417,56 @@ test('subscriptions: notifications answered unless NO_REPLY; a target that goes 
   await t.stop();
 });
 
+test('subscribe to a missing object: NOT_FOUND, or with waitForTargets subscribed when ubusd announces it', async () => {
+  const t = await start();
+  const addSubscriber = async (id: number) => {
+    const add = await t.conn.nextMessage();
+    assert.deepEqual([add.type, add.attrs], [MsgType.ADD_OBJECT, {}]);
+    answer(t.conn, add, { objid: id }, MsgType.DATA);
+    answer(t.conn, add, { status: 0 });
+  };
+  const lookupFails = async () => {
+    const look = await t.conn.nextMessage();
+    assert.deepEqual([look.type, look.attrs], [MsgType.LOOKUP, { objpath: 'network.interface' }]);
+    answer(t.conn, look, { status: UbusStatus.NOT_FOUND });
+  };
+
+  // Without the option the subscriber object is removed again and the caller told.
+  const failing = t.ubus.subscribe('network.interface', () => undefined);
+  await addSubscriber(500);
+  await lookupFails();
+  const remove = await t.conn.nextMessage();
+  assert.deepEqual([remove.type, remove.attrs], [MsgType.REMOVE_OBJECT, { objid: 500 }]);
+  answer(t.conn, remove, { status: 0 });
+  await assert.rejects(failing, { name: 'UBUS_STATUS_NOT_FOUND' });
+
+  // With it, subscribe() returns and the client listens for ubus.object.add...
+  const got: string[] = [];
+  const waiting = t.ubus.subscribe('network.interface', (type) => void got.push(type), { waitForTargets: true });
+  await addSubscriber(502);
+  await lookupFails();
+  const reg = await waiting;
+  assert.equal(reg.id, 502);
+  await addSubscriber(503);
+  const listen = await t.conn.nextMessage();
+  assert.deepEqual(table(listen.attrs.data), { object: 503, pattern: 'ubus.object.add' });
+  answer(t.conn, listen, { status: 0 });
+  // ...looks once more, as the object may have appeared before it listened (not yet)...
+  await lookupFails();
+  await t.conn.quiet(30);
+  // ...and subscribes when the object appears.
+  t.conn.send({ type: MsgType.INVOKE, seq: 9, peer: 0, attrs: { objid: 503, method: 'ubus.object.add', data: tableToBlobmsg({ id: 700, path: 'network.interface' }) } });
+  const two = [await t.conn.nextMessage(), await t.conn.nextMessage()];
+  const sub = two.find((m) => m.type === MsgType.SUBSCRIBE)!;
+  assert.deepEqual(sub.attrs, { objid: 502, target: 700 });
+  answer(t.conn, sub, { status: 0 });
+  t.conn.send({ type: MsgType.INVOKE, seq: 10, peer: 0x777, attrs: { objid: 502, method: 'interface.update', data: tableToBlobmsg({}), noReply: true } });
+  await t.conn.quiet(30);
+  assert.deepEqual(got, ['interface.update']);
+  assert.deepEqual(t.errors, []);
+  await t.stop();
+});
+
 test('reconnect: pending requests fail, objects, listeners and subscriptions come back, waiting calls go out after', async () => {
   const t = await start({ reconnectDelayMs: 20 });
   const { obj } = await publish(t, 100);
