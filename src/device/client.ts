@@ -75,7 +75,8 @@ export const kernelResolver: LinkResolver = {
     if (!a.exists) return { device, why: `device ${device} does not exist` };
     if (!a.up) return { device, why: `device ${device} is down` };
     if (!a.address) return { device, why: `device ${device} has no IPv4 address` };
-    return { device, address: a.address, gateway: await deviceGateway(device, [cfg.table ?? -1]) };
+    // a configured gateway wins anyway (resolveLink): no `ip route` process for it every check
+    return { device, address: a.address, gateway: cfg.gateway ?? (await deviceGateway(device, [cfg.table ?? -1])) };
   },
 };
 
