@@ -2,6 +2,7 @@
 // the bond's benchmarks rest on. Needs root (network namespaces, TUN).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../lab/topology.js';
 import { startServers, bulk, probe, goodput, median } from '../lab/traffic/measure.js';
 import { needsRoot } from './skip.js';
@@ -57,10 +58,10 @@ test('random loss is near the configured rate', { skip }, async () => {
 test('down and up take effect within 50 ms', { skip }, async () => {
   lab.useLinkAlone(3);
   const running = probe(lab, { seconds: 1.6, intervalMs: 2 });
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const cutAt = performance.timeOrigin + performance.now();
   await lab.cut(3);
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const restoreAt = performance.timeOrigin + performance.now();
   await lab.restore(3);
   const p = await running;

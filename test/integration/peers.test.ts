@@ -6,6 +6,7 @@ import { Lab } from '../lab/topology.js';
 import { LabBond } from '../lab/bond.js';
 import { startServers, probe } from '../lab/traffic/measure.js';
 import { request } from '../../src/control/socket.js';
+import { until } from '../lab/wait.js';
 import { needsRoot } from './skip.js';
 import type { Status } from '../../src/status/status.js';
 
@@ -27,11 +28,11 @@ after(async () => {
 
 test('two routers on one server: each gets its address, and each its own traffic', { skip }, async () => {
   const x = bond.extra[0]!;
-  let second: Status | undefined;
-  for (let i = 0; i < 100 && second?.state !== 'connected'; i++) {
-    second = (await request(x.sock, 'status')) as Status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // on a timeout the assertion below reports it, with the router's log
+  const second = await until('the second router to connect', async () => {
+    const s = (await request(x.sock, 'status')) as Status;
+    return s.state === 'connected' && s;
+  }).catch(() => undefined);
   assert.equal(second?.state, 'connected', x.log);
   assert.equal(second?.tunnel.address, '10.77.0.3/24');
   const s = await bond.status('server');

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TunDevice } from '../../src/tun/device.js';
 import { PacketBatch } from '../../src/native/batch.js';
 
@@ -22,7 +23,7 @@ const sock = createSocket('udp4');
 sock.bind(4000, '10.201.0.1');
 await once(sock, 'listening');
 for (let i = 0; i < 20; i++) sock.send(`hello ${i}`, 5000, '10.201.0.9');
-await new Promise((r) => setTimeout(r, 200));
+await sleep(200);
 
 const batch = new PacketBatch(64, 2048, 32);
 const read = tun.read(batch);
@@ -49,7 +50,7 @@ for (let i = 0; i < read; i++) {
 let echoedBack = 0;
 sock.on('message', () => echoedBack++);
 tun.write(batch.slab, batch.offsets, batch.lengths, n);
-await new Promise((r) => setTimeout(r, 200));
+await sleep(200);
 
 const code = (f: () => unknown) => {
   try {

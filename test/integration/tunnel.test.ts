@@ -4,10 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab, ADDR } from '../lab/topology.js';
 import { LabBond } from '../lab/bond.js';
 import { startServers, bulk, probe, goodput, firstLine } from '../lab/traffic/measure.js';
 import { BONDD } from '../lab/paths.js';
+import { until } from '../lab/wait.js';
 import { needsRoot } from './skip.js';
 import type { Status } from '../../src/status/status.js';
 
@@ -28,16 +30,6 @@ after(async () => {
 });
 
 const sh = (ns: string, ...args: string[]) => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 test('traffic flows both ways through the bond, faster than the best link alone, over IPv4 and IPv6', { skip }, async () => {
   const down = goodput(await bulk(lab, { dir: 'down', seconds: 4 }), 1);

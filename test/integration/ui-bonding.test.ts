@@ -7,12 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { Lab } from '../lab/topology.js';
 import { LabBond } from '../lab/bond.js';
 import { startServers, bulk } from '../lab/traffic/measure.js';
 import { startDevServer, type DevServer } from '../../luci-app-bond/dev/server.js';
 import { parseUci, type UciPackage } from '../../src/uci/index.js';
+import { until } from '../lab/wait.js';
 import { needsRoot } from './skip.js';
 import { ARTIFACTS, UiBrowser, browserMissing } from './ui-browser.js';
 
@@ -55,8 +57,6 @@ after(async () => {
   lab?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function background(p: Promise<unknown>): void {
   traffic.push(p.catch(() => undefined));
 }
@@ -80,16 +80,6 @@ function configFile(): string {
 function section(pkg: UciPackage, name: string): Record<string, string | string[]> | undefined {
   const s = pkg.sections.find((x) => x.name === name);
   return s && Object.fromEntries(s.options.map((o) => [o.name, o.kind === 'string' ? o.value : o.items.map((i) => i.value)]));
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 test('the status shows every link with live numbers that change', { skip }, async () => {
@@ -171,7 +161,7 @@ test('editing a link and adding one, then Save & Apply, writes the right UCI', {
   await added.getByLabel('Interface').selectOption('wan3');
   await added.getByLabel('Upload ceiling (Mbit/s)').fill('5');
   await page.click('.cbi-page-actions .cbi-button-apply');
-  const after = await waitFor('the config to change', () => {
+  const after = await until('the config to change', () => {
     const pkg = parseUci(configFile(), { name: 'bonding' });
     return section(pkg, 'lte2') ? pkg : undefined;
   });
@@ -180,7 +170,7 @@ test('editing a link and adding one, then Save & Apply, writes the right UCI', {
   for (const s of before.sections.filter((x) => x.name !== 'dsl')) assert.deepEqual(section(after, s.name), section(before, s.name), `section ${s.name} unchanged`);
   assert.deepEqual(after.sections.map((s) => s.name), [...before.sections.map((s) => s.name), 'lte2']);
   // applied with rollback protection and confirmed, as LuCI does
-  await waitFor('the apply to be confirmed', () => dev.ubus.log.some((c) => c.object === 'uci' && c.method === 'confirm' && c.ok));
+  await until('the apply to be confirmed', () => dev.ubus.log.some((c) => c.object === 'uci' && c.method === 'confirm' && c.ok));
   assert.ok(dev.ubus.log.some((c) => c.object === 'uci' && c.method === 'apply' && c.ok));
   // after the apply, LuCI reloads the page: the form shows what is in the file
   await page.waitForSelector('fieldset.bond-link-editor[data-link="lte2"]', { timeout: 10_000 });

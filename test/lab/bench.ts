@@ -8,13 +8,15 @@
 //   failover      (scenario failover) a link cut mid-transfer: stall and what remains
 //   cpu           (scenario cpu) unshaped links: Mbit/s and CPU seconds per GB of both daemons
 // then the addon's packet-I/O micro-bench. Needs root. Tables, or one JSON document (--json).
-import { scenariosFromArgs, type Scenario } from './scenarios.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { option, scenariosFromArgs, type Scenario } from './scenarios.js';
 import { Lab } from './topology.js';
 import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median, percentile } from './traffic/measure.js';
 import { benchAddonIo, type IoResult } from './bench/addon-io.js';
 import { mptcpMissing, setupMptcp, mptcpDown } from './bench/mptcp.js';
-import { cpuSeconds, rssMB } from './bench/procstat.js';
+import { iperf3Down } from './bench/iperf3.js';
+import { cpuPerGB, rssMB } from './bench/procstat.js';
 import { benchOpenvpn, openvpnMissing } from './bench/openvpn.js';
 import { table, fmt } from './report.js';
 import { missingTools } from './sh.js';
@@ -46,20 +48,6 @@ function describe(l: Lab['links'][number]): string {
   const s = (x: typeof l.down) => (x.traceFile ? `trace ${x.traceFile.split('/').pop()} (avg ${x.rateMbps.toFixed(1)})` : x.rateMbps ? `${x.rateMbps} Mbit/s` : 'unshaped');
   const rate = s(l.down) === s(l.up) ? s(l.down) : `${s(l.down)} down / ${s(l.up)} up`;
   return `${rate}, ${l.down.delayMs} ms${l.down.lossPct ? `, ${l.down.lossPct} % loss` : ''}`;
-}
-
-async function iperf3Down(lab: Lab, seconds: number, cc: string): Promise<number> {
-  lab.spawn(lab.ns.inet, 'iperf3', ['-s', '-1', '-p', '5202']);
-  await new Promise((r) => setTimeout(r, 300));
-  const c = lab.spawn(lab.ns.lan, 'iperf3', ['-c', '198.51.100.2', '-p', '5202', '-R', '-t', String(seconds), '-O', '2', '-C', cc, '-J']);
-  let out = '';
-  c.stdout!.on('data', (d: Buffer) => (out += d));
-  await new Promise((r) => c.on('exit', r));
-  try {
-    return JSON.parse(out).end.sum_received.bits_per_second / 1e6;
-  } catch {
-    return NaN;
-  }
 }
 
 const bondOpts = (o: BenchOptions, links?: number[]) => ({ links, clientExtra: `\toption mtu '${o.mtu}'\n` });
@@ -97,7 +85,7 @@ async function runFailover(lab: Lab, o: BenchOptions, cut: number): Promise<Fail
     await bond.connected(15_000);
     const seconds = Math.max(12, o.seconds);
     const running = bulk(lab, { dir: 'down', seconds, cc: o.cc });
-    await new Promise((r) => setTimeout(r, 5000));
+    await sleep(5000);
     await lab.cut(cut);
     const r = await running;
     const s = r.samplesMbps;
@@ -120,11 +108,8 @@ async function runCpu(lab: Lab, o: BenchOptions): Promise<CpuResult> {
   const bond = await LabBond.start(lab, bondOpts(o));
   try {
     await bond.connected(15_000);
-    const c0 = cpuSeconds(bond.client.pid!), s0 = cpuSeconds(bond.server.pid!);
-    const r = await bulk(lab, { dir: 'down', seconds: o.seconds, cc: o.cc });
-    const c1 = cpuSeconds(bond.client.pid!), s1 = cpuSeconds(bond.server.pid!);
-    const gb = r.bytes / 1e9;
-    return { mbps: goodput(r), clientCpuSPerGB: (c1 - c0) / gb, serverCpuSPerGB: (s1 - s0) / gb };
+    const { result, ...cpu } = await cpuPerGB(bond.client.pid!, bond.server.pid!, () => bulk(lab, { dir: 'down', seconds: o.seconds, cc: o.cc }));
+    return { mbps: goodput(result), ...cpu };
   } finally {
     await bond.stop();
   }
@@ -143,7 +128,7 @@ export async function benchScenario(sc: Scenario, o: BenchOptions): Promise<Scen
       const down = goodput(await bulk(lab, { dir: 'down', seconds: o.seconds, cc: o.cc }));
       const up = o.quick ? NaN : goodput(await bulk(lab, { dir: 'up', seconds: o.seconds, cc: o.cc }));
       const row: LinkAlone = { link: l.name, settings: describe(l), down, up, rttIdle: rtt };
-      if (haveIperf && !o.quick) row.iperf3Down = await iperf3Down(lab, o.seconds, o.cc);
+      if (haveIperf && !o.quick) row.iperf3Down = await iperf3Down(lab, { ns: lab.ns.lan, seconds: o.seconds, cc: o.cc });
       alone.push(row);
     }
     lab.useLinkAlone(null);
@@ -230,17 +215,13 @@ function print(r: ScenarioResult): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
   if (process.getuid?.() !== 0) throw new Error('the bench builds network namespaces: run it as root (sudo npm run bench)');
-  const which = arg('scenario') ?? 'all';
+  const which = option(argv, 'scenario') ?? 'all';
   const list = scenariosFromArgs(argv, 'all');
   const json = argv.includes('--json');
   const o: BenchOptions = {
-    seconds: Number(arg('seconds') ?? 10), cc: arg('cc') ?? 'cubic', quick: argv.includes('--quick'),
-    mptcp: !argv.includes('--no-mptcp'), mtu: Number(arg('mtu') ?? 1424),
+    seconds: Number(option(argv, 'seconds') ?? 10), cc: option(argv, 'cc') ?? 'cubic', quick: argv.includes('--quick'),
+    mptcp: !argv.includes('--no-mptcp'), mtu: Number(option(argv, 'mtu') ?? 1424),
   };
   const results: ScenarioResult[] = [];
   for (const sc of list) {

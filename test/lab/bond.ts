@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { request } from '../../src/control/socket.js';
 import { BONDD } from './paths.js';
+import { until } from './wait.js';
 import type { Lab } from './topology.js';
 import type { Status } from '../../src/status/status.js';
 
@@ -43,12 +44,12 @@ export class LabBond {
     const b = new LabBond(lab, o);
     b.writeConfigs();
     b.server = b.spawn(lab.ns.vps, b.serverConf, b.serverSock, (s) => (b.serverLog += s));
-    await b.waitFor(b.serverSock, 'server');
+    await b.waitFor(b.serverSock, 'server', () => b.serverLog);
     b.client = b.spawn(lab.ns.rt, b.clientConf, b.clientSock, (s) => (b.clientLog += s));
-    await b.waitFor(b.clientSock, 'client');
+    await b.waitFor(b.clientSock, 'client', () => b.clientLog);
     for (const x of b.extra) {
       x.proc = b.spawn(x.ns, x.conf, x.sock, (s) => (x.log += s));
-      await b.waitFor(x.sock, x.ns);
+      await b.waitFor(x.sock, x.ns, () => x.log);
     }
     return b;
   }
@@ -115,30 +116,24 @@ ${use.map((l) => `config link '${l.name}'
     return c;
   }
 
-  private async waitFor(sock: string, what: string): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      try {
-        await request(sock, 'status', {}, 500);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error(`bondd ${what} did not start:\n${what === 'server' ? this.serverLog : this.clientLog}`);
+  private async waitFor(sock: string, what: string, log: () => string): Promise<void> {
+    await until(`bondd ${what}`, () => request(sock, 'status', {}, 500).then(() => true)).catch((e: Error) => {
+      throw new Error(`bondd ${what} did not start:\n${log()}`, { cause: e });
+    });
   }
 
   /** Kills the server (as a crash would) and starts it again with the same configuration. */
   async restartServer(): Promise<void> {
     await this.kill(this.server);
     this.server = this.spawn(this.lab.ns.vps, this.serverConf, this.serverSock, (s) => (this.serverLog += s));
-    await this.waitFor(this.serverSock, 'server');
+    await this.waitFor(this.serverSock, 'server', () => this.serverLog);
   }
 
   /** Starts the client again (after it was killed). */
   async restartClient(): Promise<void> {
     await this.kill(this.client);
     this.client = this.spawn(this.lab.ns.rt, this.clientConf, this.clientSock, (s) => (this.clientLog += s));
-    await this.waitFor(this.clientSock, 'client');
+    await this.waitFor(this.clientSock, 'client', () => this.clientLog);
   }
 
   private kill(c: ChildProcess): Promise<void> {
@@ -159,15 +154,14 @@ ${use.map((l) => `config link '${l.name}'
 
   /** Waits until the client is connected and `links` links are up (default: all it has). */
   async connected(timeoutMs = 10_000, links?: number): Promise<Status> {
-    const end = Date.now() + timeoutMs;
     let s: Status | undefined;
-    while (Date.now() < end) {
-      s = await this.status('client').catch(() => undefined);
-      const up = s?.links.filter((l) => l.state === 'up').length ?? 0;
-      if (s?.state === 'connected' && up >= (links ?? s.links.length)) return s;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`bond did not connect: ${JSON.stringify(s?.links.map((l) => [l.name, l.state, l.reason]))}\nclient log:\n${this.clientLog}\nserver log:\n${this.serverLog}`);
+    return until('the bond to connect', async () => {
+      s = await this.status('client');
+      const up = s.links.filter((l) => l.state === 'up').length;
+      return s.state === 'connected' && up >= (links ?? s.links.length) && s;
+    }, timeoutMs).catch(() => {
+      throw new Error(`bond did not connect: ${JSON.stringify(s?.links.map((l) => [l.name, l.state, l.reason]))}\nclient log:\n${this.clientLog}\nserver log:\n${this.serverLog}`);
+    });
   }
 
   /** SIGTERM both daemons and wait for them to exit (they clean up what they created). */

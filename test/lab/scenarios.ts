@@ -36,21 +36,23 @@ export function scenario(name: string): Scenario {
   return s;
 }
 
+/** The value of `--name VALUE` on a command line; undefined when it is not there. */
+export function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  if (!argv[i + 1] || argv[i + 1]!.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return argv[i + 1];
+}
+
 /**
  * The scenarios a command line asks for: `--scenario NAME[,NAME…]|all` (else `fallback`), with
  * `--traces DIR` reading the trace links' files (same names: lte-a.trace, …) from DIR instead of
  * the repository's test/lab/traces/.
  */
 export function scenariosFromArgs(argv: string[], fallback: string): Scenario[] {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    if (!argv[i + 1] || argv[i + 1]!.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return argv[i + 1];
-  };
-  const which = value('scenario') ?? fallback;
+  const which = option(argv, 'scenario') ?? fallback;
   const list = which === 'all' ? SCENARIOS : which.split(',').map(scenario);
-  const dir = value('traces');
+  const dir = option(argv, 'traces');
   if (!dir) return list;
   return list.map((s) => ({
     ...s,

@@ -16,7 +16,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Namespaces } from './netns.js';
 import { ip, ipBatch, sysctl } from './sh.js';
-import { parseTrace, traceMbps } from './link/shaper.js';
+import { defaultQueueBytes, parseTrace, traceMbps } from './link/shaper.js';
 import { LAB_BUILD } from './paths.js';
 import type { DirectionConfig, EmulatorRequest } from './link/emulator.js';
 
@@ -146,7 +146,7 @@ export class Lab {
   private async startEmulator(seed: number): Promise<void> {
     const shaped = this.links.filter((l) => l.shaped);
     if (shaped.length === 0) return;
-    const child = fork(`${LAB_BUILD}/link/emulator.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath: 'ip', execArgv: ['netns', 'exec', this.ns.wan, process.execPath] });
+    const child = fork(`${LAB_BUILD}link/emulator.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath: 'ip', execArgv: ['netns', 'exec', this.ns.wan, process.execPath] });
     this.emulator = child;
     child.on('message', (m: { ready?: boolean; id?: number; ok: boolean; result?: unknown; error?: string }) => {
       if (m.id !== undefined) this.emuWaiting.get(m.id)?.(m), this.emuWaiting.delete(m.id);
@@ -158,10 +158,9 @@ export class Lab {
     const dirs: DirectionConfig[] = [];
     for (const l of shaped) {
       for (const [dir, s] of [['u', l.up], ['d', l.down]] as const) {
-        const bytesPerMs = (s.rateMbps * 1e6) / 8000;
         dirs.push({
           tun: `l${l.index}${dir}`, rateMbps: s.rateMbps, traceFile: s.traceFile, delayMs: s.delayMs, lossPct: s.lossPct,
-          queueBytes: s.queueBytes ?? Math.max(64 * 1024, Math.round(bytesPerMs * 100)), seed: seed * 100 + l.index * 2 + (dir === 'u' ? 0 : 1),
+          queueBytes: s.queueBytes ?? defaultQueueBytes(s.rateMbps), seed: seed * 100 + l.index * 2 + (dir === 'u' ? 0 : 1),
         });
       }
     }
@@ -232,7 +231,7 @@ export class Lab {
 
   /** Runs a lab script (a file of build/js/test/lab) with node inside namespace ns. */
   node(ns: string, script: string, args: string[]): ChildProcess {
-    return this.spawn(ns, process.execPath, [`${LAB_BUILD}/${script}`, ...args]);
+    return this.spawn(ns, process.execPath, [`${LAB_BUILD}${script}`, ...args]);
   }
 
   close(): void {

@@ -7,12 +7,12 @@
 //   acknowledgements and pings flow back the same way over the reverse shapers
 import { randomBytes } from 'node:crypto';
 import { Bond } from '../../src/device/bond.js';
-import { PacketPool, HEADROOM, SLOT } from '../../src/device/pool.js';
+import { PacketPool, HEADROOM } from '../../src/device/pool.js';
 import { KeyTable, Session } from '../../src/device/session.js';
 import { Inbound } from '../../src/device/receive.js';
 import { CLEAR, INNER } from '../../src/wire/packet.js';
 import { Log } from '../../src/log.js';
-import { Shaper, type ShaperSettings } from '../lab/link/shaper.js';
+import { Shaper, defaultQueueBytes, type ShaperSettings } from '../lab/link/shaper.js';
 import { SimClock } from './clock.js';
 import type { OutBatch } from '../../src/device/out.js';
 import type { SchedulerName } from '../../src/config/types.js';
@@ -217,15 +217,6 @@ export class BondSim {
   delays(flow: number, from: number, to: number): number[] {
     return this.client.arrivals.filter((a) => a.flow === flow && a.at >= from && a.at < to).map((a) => a.at - a.sent);
   }
-
-  /** Bytes each link carried toward the client between two times, from the shapers' counters. */
-  linkBytes(): number[] {
-    return this.shapers.map((s) => s.down.stats.bytes);
-  }
 }
 
-export const mbps = (rateMbps: number, delayMs: number, lossPct = 0, queueMs = 100): ShaperSettings => ({
-  rateMbps, delayMs, lossPct, queueBytes: Math.max(64_000, (rateMbps * 1e6 / 8000) * queueMs),
-});
-
-export const SLOT_BYTES = SLOT;
+export const mbps = (rateMbps: number, delayMs: number, lossPct = 0): ShaperSettings => ({ rateMbps, delayMs, lossPct, queueBytes: defaultQueueBytes(rateMbps) });

@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PacketBatch, ADDR_SLOT } from '../../src/native/batch.js';
 import { UdpSocket } from '../../src/conn/udp.js';
 import { encodeEndpoint, formatEndpoint, sameEndpoint } from '../../src/conn/endpoint.js';
 import { addon } from '../../src/native/addon.js';
+import { until } from '../lab/wait.js';
 
 function readable(sock: UdpSocket): Promise<void> {
   return new Promise((resolve) => {
@@ -33,7 +35,7 @@ test('a batch goes out in one call and comes back with each sender address', asy
         assert.equal(rx.slab.toString('utf8', rx.start(i), rx.start(i) + rx.lengths[i]!), `packet ${got} `.repeat(got + 1));
         assert.equal(formatEndpoint(rx.addrs, i * ADDR_SLOT), `127.0.0.1:${a.port}`);
       }
-      if (n === 0) await new Promise((r) => setTimeout(r, 5));
+      if (n === 0) await sleep(5);
     }
   } finally {
     a.close();
@@ -91,7 +93,7 @@ test('a packet the kernel refuses is skipped and counted; the rest of the batch 
     assert.equal(s.send(tx.slab, tx.offsets, tx.lengths, tx.addrs, 3), 3);
     assert.equal(s.sendErrors, 1);
     assert.ok(s.lastSendErrno > 0);
-    while (got.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await until('the two datagrams', () => got.length >= 2);
     assert.deepEqual(got.sort(), ['p0', 'p2']);
   } finally {
     s.close();

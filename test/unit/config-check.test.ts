@@ -2,23 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { formatProblem } from '../../src/config/load.js';
+import { BONDD } from '../lab/paths.js';
 
 const KEY = 'qXbDc4zaZBU1qY2yIjwX0ufCu4i4cxKDs2JzaYiLGzQ=';
 
-// The repository root, from build/js/test/unit or test/unit alike.
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src/bondd.ts'))) dir = dirname(dir);
-  return dir;
-}
-
 function bondd(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'dist/bondd.js'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BONDD, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

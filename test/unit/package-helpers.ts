@@ -11,18 +11,10 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { REPO } from '../lab/paths.js';
 
-// The repository root, from build/js/test/unit or test/unit alike.
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src/bondd.ts'))) dir = dirname(dir);
-  return dir;
-}
-
-export const root = repoRoot();
-export const repo = (...p: string[]) => join(root, ...p);
+export const repo = (...p: string[]) => join(REPO, ...p);
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `bond-${prefix}-`));

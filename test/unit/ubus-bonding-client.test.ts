@@ -9,7 +9,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { Client, type LinkResolver } from '../../src/device/client.js';
 import { Log } from '../../src/log.js';
 import type { ClientConfig, LinkConfig } from '../../src/config/types.js';
-import { DISABLED_CLIENT, tempDir, waitFor, writeConfig } from './ubus-bonding-helpers.js';
+import { DISABLED_CLIENT, tempDir, writeConfig } from './ubus-bonding-helpers.js';
+import { until } from '../lab/wait.js';
 
 test('recheckLinks asks the resolver again now, and once more when it came during a check', async () => {
   const tmp = tempDir('ubus-client');
@@ -28,16 +29,16 @@ test('recheckLinks asks the resolver again now, and once more when it came durin
   try {
     // reload() adds the links and checks them; the first answer is held back.
     const reloading = client.reload(config as ClientConfig);
-    await waitFor('the first check', () => release !== undefined);
+    await until('the first check', () => release !== undefined);
     client.recheckLinks();
     client.recheckLinks();
     release!();
     await reloading;
-    await waitFor('the check that the announcement asked for', () => asked.length === 4);
+    await until('the check that the announcement asked for', () => asked.length === 4);
     assert.deepEqual(asked, ['lte1', 'dsl', 'lte1', 'dsl']);
 
     client.recheckLinks();
-    await waitFor('an immediate check', () => asked.length === 6);
+    await until('an immediate check', () => asked.length === 6);
     assert.deepEqual(client.linkInfo().map((l) => [l.cfg.name, l.why]), [['lte1', 'not in this test'], ['dsl', 'not in this test']]);
   } finally {
     client.bond.stop();

@@ -11,9 +11,9 @@ import { UbusClient } from '../../src/ubus/client.js';
 import { MsgType } from '../../src/ubus/message.js';
 import { UbusError, UbusStatus } from '../../src/ubus/status.js';
 import { MiniUbusd } from './ubus-bonding-ubusd.js';
-import { tempDir, waitFor, writeConfig } from './ubus-bonding-helpers.js';
-
-const BUNDLE = new URL('../../../../dist/bondd.js', import.meta.url);
+import { tempDir, writeConfig } from './ubus-bonding-helpers.js';
+import { BONDD } from '../lab/paths.js';
+import { until } from '../lab/wait.js';
 
 interface Run {
   code: number | null;
@@ -30,10 +30,10 @@ function bondd(bundle: string, args: string[]) {
   return { child, out, done };
 }
 
-test('bondd publishes bonding on ubus, answers it, refuses a second instance and leaves on SIGTERM', { skip: !existsSync(BUNDLE) && 'dist/bondd.js is not built' }, async () => {
+test('bondd publishes bonding on ubus, answers it, refuses a second instance and leaves on SIGTERM', { skip: !existsSync(BONDD) && 'dist/bondd.js is not built' }, async () => {
   const tmp = tempDir('ubus-daemon');
   const bundle = join(tmp.dir, 'bondd.js');
-  copyFileSync(BUNDLE, bundle);
+  copyFileSync(BONDD, bundle);
   writeFileSync(join(tmp.dir, 'package.json'), '{ "type": "commonjs" }\n');
   const config = writeConfig(tmp.dir);
   const ubusd = await MiniUbusd.start();
@@ -41,7 +41,7 @@ test('bondd publishes bonding on ubus, answers it, refuses a second instance and
   const control = join(tmp.dir, 'control.sock');
   const daemon = bondd(bundle, ['--config', config, '--control', control, '--ubus-socket', ubusd.path]);
   try {
-    await waitFor('bonding on ubus', () => ubusd.paths().includes('bonding'), 10_000).catch((err: Error) => {
+    await until('bonding on ubus', () => ubusd.paths().includes('bonding'), 10_000).catch((err: Error) => {
       throw new Error(`${err.message}; bondd said:\n${daemon.out.stderr}`);
     });
     const [info] = await cli.list('bonding');
@@ -79,7 +79,7 @@ test('bondd publishes bonding on ubus, answers it, refuses a second instance and
     daemon.child.kill('SIGTERM');
     const end = await daemon.done;
     assert.equal(end.code, 0, end.stderr);
-    await waitFor('bonding to leave ubus', () => !ubusd.paths().includes('bonding'));
+    await until('bonding to leave ubus', () => !ubusd.paths().includes('bonding'));
   } finally {
     daemon.child.kill('SIGKILL');
     await cli.close();
@@ -88,16 +88,16 @@ test('bondd publishes bonding on ubus, answers it, refuses a second instance and
   }
 });
 
-test('without a ubus socket bondd runs as before and `bondd status` uses the control socket', { skip: !existsSync(BUNDLE) && 'dist/bondd.js is not built' }, async () => {
+test('without a ubus socket bondd runs as before and `bondd status` uses the control socket', { skip: !existsSync(BONDD) && 'dist/bondd.js is not built' }, async () => {
   const tmp = tempDir('no-ubusd');
   const bundle = join(tmp.dir, 'bondd.js');
-  copyFileSync(BUNDLE, bundle);
+  copyFileSync(BONDD, bundle);
   writeFileSync(join(tmp.dir, 'package.json'), '{ "type": "commonjs" }\n');
   const control = join(tmp.dir, 'control.sock');
   const noUbus = join(tmp.dir, 'ubus.sock');
   const daemon = bondd(bundle, ['--config', writeConfig(tmp.dir), '--control', control, '--ubus-socket', noUbus]);
   try {
-    await waitFor('the daemon', () => /running/.test(daemon.out.stderr), 10_000);
+    await until('the daemon', () => /running/.test(daemon.out.stderr), 10_000);
     assert.doesNotMatch(daemon.out.stderr, /ubus:/);
     const s = await bondd(bundle, ['status', '--json', '--control', control, '--ubus-socket', noUbus]).done;
     assert.equal(s.code, 0, s.stderr);

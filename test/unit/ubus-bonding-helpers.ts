@@ -1,6 +1,5 @@
 // Shared by the ubus-bonding tests: the recordings in test/fixtures/openwrt/ (see its README),
-// a daemon with a disabled configuration (it answers every method without a TUN device or root),
-// and waiting for something asynchronous.
+// and a daemon with a disabled configuration (it answers every method without a TUN device or root).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon.js';
 import { Log } from '../../src/log.js';
 import { decodeMessage, type UbusMessage } from '../../src/ubus/message.js';
+import { REPO } from '../lab/paths.js';
 
-// From build/js/test/unit/ back to the repository.
-const FIXTURES = new URL('../../../../test/fixtures/openwrt/', import.meta.url);
+const FIXTURES = join(REPO, 'test/fixtures/openwrt');
 
 export interface Recorded {
   label: string;
@@ -23,7 +22,7 @@ interface RecordedFile {
 }
 
 export function recorded(): RecordedFile {
-  return JSON.parse(readFileSync(new URL('recorded.json', FIXTURES), 'utf8')) as RecordedFile;
+  return JSON.parse(readFileSync(join(FIXTURES, 'recorded.json'), 'utf8')) as RecordedFile;
 }
 
 /** The recorded netifd frame whose label starts with `label`, decoded. */
@@ -61,12 +60,4 @@ export function disabledDaemon(dir: string): Daemon {
   const { config, problems } = loadConfig(writeConfig(dir));
   if (!config) throw new Error(problems.map((p) => p.message).join('\n'));
   return new Daemon(config, new Log('error', () => undefined));
-}
-
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

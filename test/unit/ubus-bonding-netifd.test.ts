@@ -14,7 +14,8 @@ import { UbusClient, type UbusObject } from '../../src/ubus/client.js';
 import { MsgType } from '../../src/ubus/message.js';
 import { blobmsgToTable, type UbusTable } from '../../src/ubus/value.js';
 import { MiniUbusd } from './ubus-bonding-ubusd.js';
-import { netifdFrame, waitFor } from './ubus-bonding-helpers.js';
+import { netifdFrame } from './ubus-bonding-helpers.js';
+import { until } from '../lab/wait.js';
 
 function recordedTable(label: string): UbusTable {
   return blobmsgToTable(netifdFrame(label).attrs.data ?? []);
@@ -167,14 +168,14 @@ test('a link takes device, address and gateway from status; the answer is kept u
 
   // ifdown: the event alone is enough.
   await t.netifd.announce('wan', 'ifdown', null, WAN_DOWN());
-  await waitFor('onChange', () => t.changes.length === 1);
+  await until('onChange', () => t.changes.length === 1);
   assert.deepEqual(t.changes, ['wan']);
   assert.deepEqual(await t.resolver.resolve(link('dsl', { interface: 'wan' })), { device: 'eth1', why: 'interface wan is down' });
   assert.equal(t.netifd.calls.length, 2);
 
   // ifup: event and notification, each a reason to look again (repeats are harmless).
   await t.netifd.announce('wan', 'ifup', 'interface.update', WAN_UP());
-  await waitFor('onChange', () => t.changes.length === 3);
+  await until('onChange', () => t.changes.length === 3);
   assert.deepEqual(await t.resolver.resolve(link('dsl', { interface: 'wan' })), { device: 'eth1', address: '192.0.2.10', gateway: '192.0.2.1' });
   await t.stop();
 });
@@ -183,9 +184,9 @@ test('a status asked for before an announcement does not count as the state afte
   const t = await withNetifd({ wan: WAN_UP() });
   t.netifd.holding = true;
   const early = t.resolver.resolve(link('dsl', { interface: 'wan' }));
-  await waitFor('the status call', () => t.netifd.waiting === 1);
+  await until('the status call', () => t.netifd.waiting === 1);
   await t.netifd.announce('wan', 'ifdown', null, WAN_DOWN());
-  await waitFor('onChange', () => t.changes.length === 1);
+  await until('onChange', () => t.changes.length === 1);
   t.netifd.holding = false;
   // The client re-checks at once: a new question, not the answer still on its way.
   assert.equal((await t.resolver.resolve(link('dsl', { interface: 'wan' }))).why, 'interface wan is down');
@@ -202,7 +203,7 @@ test('a DHCP renewal announced only by interface.update (no event) reaches the l
   await t.resolver.resolve(link('dsl', { interface: 'wan' }));
   const renewed = { ...WAN_UP(), updated: ['addresses'], 'ipv4-address': [{ address: '192.0.2.77', mask: 24 }] };
   await t.netifd.announce('wan', null, 'interface.update', renewed);
-  await waitFor('onChange', () => t.changes.length === 1);
+  await until('onChange', () => t.changes.length === 1);
   assert.equal((await t.resolver.resolve(link('dsl', { interface: 'wan' }))).address, '192.0.2.77');
   await t.stop();
 });
@@ -213,7 +214,7 @@ test('announcements about interfaces no link uses are ignored', async () => {
   await t.netifd.announce('lan', 'ifdown', 'interface.down', { up: false });
   // Deliveries from one sender keep their order: once wan's is here, lan's has been seen.
   await t.netifd.announce('wan', 'ifup', null, WAN_UP());
-  await waitFor('onChange', () => t.changes.length === 1);
+  await until('onChange', () => t.changes.length === 1);
   assert.deepEqual(t.changes, ['wan']);
   await t.stop();
 });
@@ -222,7 +223,7 @@ test('an interface netifd does not have yet comes up when its object appears', a
   const t = await withNetifd({ wan: WAN_UP() });
   assert.deepEqual(await t.resolver.resolve(link('lte1', { interface: 'wwan' })), { why: 'netifd has no interface wwan' });
   await t.netifd.publish('wwan', WWAN_UP());
-  await waitFor('onChange', () => t.changes.includes('wwan'));
+  await until('onChange', () => t.changes.includes('wwan'));
   assert.deepEqual(await t.resolver.resolve(link('lte1', { interface: 'wwan' })), { device: 'wwan0', address: '100.64.1.2', gateway: '100.64.1.1' });
   await t.stop();
 });
@@ -237,12 +238,12 @@ test('netifd starting after bondd: the resolver subscribes when network.interfac
   assert.deepEqual(await resolver.resolve(link('dsl', { interface: 'wan' })), { why: 'netifd has no interface wan' });
 
   const netifd = await Netifd.start(ubusd.path, { wan: WAN_UP() });
-  await waitFor('a subscription', () => ubusd.sent(MsgType.SUBSCRIBE).length === 1);
-  await waitFor('onChange', () => changes.length >= 1);
+  await until('a subscription', () => ubusd.sent(MsgType.SUBSCRIBE).length === 1);
+  await until('onChange', () => changes.length >= 1);
   assert.equal((await resolver.resolve(link('dsl', { interface: 'wan' }))).address, '192.0.2.10');
   const before = changes.length;
   await netifd.announce('wan', null, 'interface.down', WAN_DOWN());
-  await waitFor('onChange by notification', () => changes.length > before);
+  await until('onChange by notification', () => changes.length > before);
   assert.equal((await resolver.resolve(link('dsl', { interface: 'wan' }))).why, 'interface wan is down');
   await resolver.close();
   await bond.close();

@@ -15,7 +15,8 @@ import { UbusError, UbusStatus } from '../../src/ubus/status.js';
 import type { UbusTable } from '../../src/ubus/value.js';
 import { FakeUbusd } from './ubus-fake-ubusd.js';
 import { MiniUbusd } from './ubus-bonding-ubusd.js';
-import { disabledDaemon, recorded, tempDir, waitFor } from './ubus-bonding-helpers.js';
+import { disabledDaemon, recorded, tempDir } from './ubus-bonding-helpers.js';
+import { until } from '../lab/wait.js';
 
 const quiet = new Log('error', () => undefined);
 
@@ -149,7 +150,7 @@ test('link and tunnel state changes go out as bonding.link and bonding.state eve
   hooks.onTunnelEvent?.({ state: 'connecting' });
   hooks.onLinkEvent?.({ name: 'dsl', state: 'up', reason: 'probes answered', peer: 'home' });
   hooks.onTunnelEvent?.({ state: 'connected', peer: 'home' });
-  await waitFor('four events', () => got.length === 4);
+  await until('four events', () => got.length === 4);
   assert.deepEqual(got, [
     ['bonding.link', { name: 'lte1', state: 'down', reason: 'no address or route' }],
     ['bonding.state', { state: 'connecting' }],
@@ -184,7 +185,7 @@ test('attachUbus: nothing without a socket; with one, object, resolver and event
   assert.deepEqual(ubusd.paths(), ['bonding']);
 
   await a.close();
-  await waitFor('the object to go', () => ubusd.paths().length === 0);
+  await until('the object to go', () => ubusd.paths().length === 0);
   assert.equal(daemon.onLinkEvent, undefined);
   await ubusd.close();
   tmp.remove();

@@ -3,6 +3,7 @@
 // the message shapes of the recordings in test/fixtures/ubus/ (openwrt/ubus 3cc98db).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobmsgField } from '../../src/ubus/blobmsg.js';
 import { UbusClient, type ClientOptions } from '../../src/ubus/client.js';
 import { encodeMessage, MAX_MSGLEN, MsgType, type UbusAttrs, type UbusMessage } from '../../src/ubus/message.js';
@@ -210,7 +211,7 @@ async function publish(t: Awaited<ReturnType<typeof start>>, id: number, onSubsc
           calls.push([args, ctx]);
           if (args.name === 'nope') throw new UbusError(UbusStatus.NOT_FOUND);
           if (args.name === 'boom') throw new Error('boom');
-          if (args.name === 'slow') return new Promise((r) => setTimeout(() => r({ done: 'slow' }), 60));
+          if (args.name === 'slow') return sleep(60, { done: 'slow' });
           return args.name === 'quick' ? { done: 'quick' } : undefined;
         },
       },
@@ -527,9 +528,9 @@ test('reconnect keeps trying while ubusd is away; close() fails what still waits
   t.conn.end();
   await t.fake.close();
   // Let the client see the close; a request sent before that fails (as in the test above).
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
   const waiting = t.ubus.call('system', 'board', {}, { timeoutMs: 5000 });
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(60);
   await t.ubus.close();
   await assert.rejects(waiting, { name: 'UBUS_STATUS_CONNECTION_FAILED' });
   await assert.rejects(t.ubus.list(), { name: 'UBUS_STATUS_CONNECTION_FAILED' });

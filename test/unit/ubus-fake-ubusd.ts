@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeMessage, encodeMessage, MsgType, type UbusMessage } from '../../src/ubus/message.js';
 
 export class FakeUbusd {
@@ -110,7 +111,7 @@ export class FakeConn {
     const bytes = Buffer.isBuffer(msg) ? msg : encodeMessage(msg);
     for (let at = 0; at < bytes.length; at += chunk) {
       this.sock.write(bytes.subarray(at, at + chunk));
-      await new Promise((r) => setTimeout(r, 1));
+      await sleep(1);
     }
   }
 

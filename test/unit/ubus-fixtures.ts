@@ -1,12 +1,13 @@
 // Access to the ubus recordings in test/fixtures/ubus/ (see its README: recorded from the
 // real ubusd, ubus CLI and example server of openwrt/ubus 3cc98db with libubox 1aa36ee).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../lab/paths.js';
 
-// From build/js/test/unit/ back to the repository.
-const DIR = new URL('../../../../test/fixtures/ubus/', import.meta.url);
+const DIR = join(REPO, 'test/fixtures/ubus');
 
 export function readFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(name, DIR), 'utf8')) as T;
+  return JSON.parse(readFileSync(join(DIR, name), 'utf8')) as T;
 }
 
 export interface RecordedAttr {

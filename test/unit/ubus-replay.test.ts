@@ -7,6 +7,7 @@
 // substitution.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJsonTable } from '../../src/ubus/blobmsg-json.js';
 import { UbusClient, type ObjectInfo } from '../../src/ubus/client.js';
 import { decodeMessage, MsgType } from '../../src/ubus/message.js';
@@ -70,7 +71,7 @@ async function exampleServer(ubus: UbusClient, onSubscribers?: (active: boolean)
         signature: { id: 'int32', msg: 'string' },
         // The example answers after a timer (1 s there), i.e. a deferred reply.
         handler: async (args) => {
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
           return { message: `test received a message: ${typeof args.msg === 'string' ? args.msg : '(unknown)'}` };
         },
       },

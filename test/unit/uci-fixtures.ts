@@ -1,7 +1,7 @@
 // The recorded `uci` corpus in test/fixtures/uci (see its README.md).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO } from '../lab/paths.js';
 
 export interface CorpusCase {
   case: string;
@@ -11,18 +11,7 @@ export interface CorpusCase {
   description: string;
 }
 
-// Tests run from build/js/test/unit; the fixtures stay in the source tree.
-function corpusDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'test/fixtures/uci/index.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('test/fixtures/uci not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return join(dir, 'test/fixtures/uci');
-}
-
-export const CORPUS = corpusDir();
+export const CORPUS = join(REPO, 'test/fixtures/uci');
 
 export function corpusCases(): CorpusCase[] {
   return JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as CorpusCase[];

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serveControl } from '../../src/control/socket.js';
 import { ApiError } from '../../src/control/api.js';
 import { UbusStandIn, NULL_SESSION } from '../../luci-app-bond/dev/ubus.js';
@@ -96,7 +97,7 @@ test('uci: staged per session, committed by apply, rolled back without confirm',
 
   assert.equal((await call(a, 'uci', 'apply', { rollback: true, timeout: 1 })).result![0], 0);
   assert.match(readFileSync(file, 'utf8'), /option port '7011'[\s\S]*config link 'lte'\n\toption interface 'wwan'\n\toption max_down '20'/);
-  await new Promise((r) => setTimeout(r, 1300));
+  await sleep(1300);
   assert.equal(readFileSync(file, 'utf8'), original, 'rolled back: no confirm within the timeout');
   assert.deepEqual((await call(a, 'uci', 'confirm')).result, [5]);
 

@@ -9,6 +9,7 @@
 import { createSocket } from 'node:dgram';
 import { readSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PacketBatch } from '../../../src/native/batch.js';
 import { UdpSocket } from '../../../src/conn/udp.js';
 import { TunDevice } from '../../../src/tun/device.js';
@@ -140,16 +141,16 @@ export async function benchAddonIo(): Promise<IoResult[]> {
     for (const path of ['tun→udp', 'udp→tun'] as const) {
       for (const impl of ['addon', 'node'] as const) {
         const ns = spaces.add(`${impl}${path === 'tun→udp' ? 'tu' : 'ut'}`);
-        const script = `${LAB_BUILD}/bench/addon-io.js`;
+        const script = `${LAB_BUILD}bench/addon-io.js`;
         const opts = { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] as ('ignore' | 'pipe' | 'inherit' | 'ipc')[] };
         const sinkP = spaces.spawn(ns, process.execPath, [script, 'sink'], opts);
         const fwd = spaces.spawn(ns, process.execPath, [script, 'forwarder', path, impl], opts);
         await Promise.all([firstLine(sinkP, 'sink'), firstLine(fwd, 'forwarder')]);
         const gen = spaces.spawn(ns, process.execPath, [script, 'generator', path], opts);
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
         await ask(sinkP);
         const f0 = await ask<{ packets: number; cpuUs: number }>(fwd);
-        await new Promise((r) => setTimeout(r, SECONDS * 1000));
+        await sleep(SECONDS * 1000);
         const delivered = await ask<number>(sinkP);
         const f1 = await ask<{ packets: number; cpuUs: number }>(fwd);
         for (const c of [gen, fwd, sinkP]) c.kill('SIGKILL');

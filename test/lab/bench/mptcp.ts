@@ -1,9 +1,9 @@
 // The reference the issue measures against: kernel MPTCP (what OpenMPTCProuter uses) over the
 // same emulated links, with iperf3 under mptcpize (Debian: iperf3, mptcpd). The MPTCP client
 // runs on rt (it owns the WAN addresses), one subflow per link; the server on inet.
-import { ipBatch } from '../sh.js';
-import { ADDR, type Lab } from '../topology.js';
-import { missingTools } from '../sh.js';
+import { ipBatch, missingTools } from '../sh.js';
+import { iperf3Down } from './iperf3.js';
+import type { Lab } from '../topology.js';
 
 export function mptcpMissing(): string[] {
   return missingTools({ iperf3: 'iperf3', mptcpize: 'mptcpd' });
@@ -27,18 +27,7 @@ export function setupMptcp(lab: Lab): () => void {
   };
 }
 
-/** Mean goodput (Mbit/s) of an iperf3 download over MPTCP, after `omit` seconds. */
-export async function mptcpDown(lab: Lab, seconds: number, flows: number, cc: string): Promise<number> {
-  const server = lab.spawn(lab.ns.inet, 'mptcpize', ['run', 'iperf3', '-s', '-1', '-p', '5203']);
-  await new Promise((r) => setTimeout(r, 300));
-  const c = lab.spawn(lab.ns.rt, 'mptcpize', ['run', 'iperf3', '-c', ADDR.inet, '-p', '5203', '-R', '-t', String(seconds), '-O', '2', '-P', String(flows), '-C', cc, '-J']);
-  let out = '';
-  c.stdout!.on('data', (d: Buffer) => (out += d));
-  await new Promise((r) => c.on('exit', r));
-  server.kill();
-  try {
-    return JSON.parse(out).end.sum_received.bits_per_second / 1e6;
-  } catch {
-    return NaN;
-  }
+/** Mean goodput (Mbit/s) of an iperf3 download over MPTCP. */
+export function mptcpDown(lab: Lab, seconds: number, flows: number, cc: string): Promise<number> {
+  return iperf3Down(lab, { ns: lab.ns.rt, seconds, flows, cc, prefix: ['mptcpize', 'run'] });
 }

@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ipBatch, missingTools } from '../sh.js';
 import { bulk, goodput } from '../traffic/measure.js';
-import { cpuSeconds } from './procstat.js';
+import { cpuPerGB } from './procstat.js';
+import { until } from '../wait.js';
 import type { Lab } from '../topology.js';
 
 export function openvpnMissing(): string[] {
@@ -36,21 +38,13 @@ export async function benchOpenvpn(lab: Lab, seconds: number, cc: string): Promi
     const client = lab.spawn(lab.ns.rt, 'openvpn', [...common, '--remote', '203.0.113.1', '1194', '--nobind', '--tls-client',
       '--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key'), '--peer-fingerprint', serverFp,
       '--ifconfig', '10.88.0.2', '10.88.0.1', '--route', '198.51.100.0', '255.255.255.0', '10.88.0.1']);
-    let up = false;
-    for (let i = 0; i < 100 && !up; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      up = execFileSync('ip', ['-n', lab.ns.rt, 'route', 'show', '198.51.100.0/24'], { encoding: 'utf8' }).includes('ovpn0');
-    }
-    if (!up) throw new Error('OpenVPN did not come up');
-    await new Promise((r) => setTimeout(r, 1000));
-    const c0 = cpuSeconds(client.pid!), s0 = cpuSeconds(server.pid!);
-    const r = await bulk(lab, { seconds, cc });
-    const c1 = cpuSeconds(client.pid!), s1 = cpuSeconds(server.pid!);
+    await until('OpenVPN to come up', () => execFileSync('ip', ['-n', lab.ns.rt, 'route', 'show', '198.51.100.0/24'], { encoding: 'utf8' }).includes('ovpn0'));
+    await sleep(1000);
+    const { result, ...cpu } = await cpuPerGB(client.pid!, server.pid!, () => bulk(lab, { seconds, cc }));
     client.kill('SIGKILL');
     server.kill('SIGKILL');
     ipBatch(lab.ns.rt, ['route del 203.0.113.1']);
-    const gb = r.bytes / 1e9;
-    return { mbps: goodput(r), clientCpuSPerGB: (c1 - c0) / gb, serverCpuSPerGB: (s1 - s0) / gb };
+    return { mbps: goodput(result), ...cpu };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

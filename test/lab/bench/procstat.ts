@@ -19,3 +19,11 @@ export function rssMB(pid: number): number {
     return NaN;
   }
 }
+
+/** CPU seconds per GB moved that a client and a server process each spent during `transfer`. */
+export async function cpuPerGB<R extends { bytes: number }>(client: number, server: number, transfer: () => Promise<R>): Promise<{ result: R; clientCpuSPerGB: number; serverCpuSPerGB: number }> {
+  const c0 = cpuSeconds(client), s0 = cpuSeconds(server);
+  const result = await transfer();
+  const gb = result.bytes / 1e9;
+  return { result, clientCpuSPerGB: (cpuSeconds(client) - c0) / gb, serverCpuSPerGB: (cpuSeconds(server) - s0) / gb };
+}

@@ -59,6 +59,11 @@ export function traceMbps(t: Trace): number {
   return (t.opportunities.length * OPPORTUNITY_BYTES * 8) / (t.periodMs * 1000);
 }
 
+/** The bottleneck queue a link gets unless it says otherwise: 100 ms at its rate, at least 64 KiB. */
+export function defaultQueueBytes(rateMbps: number): number {
+  return Math.max(64 * 1024, Math.round(((rateMbps * 1e6) / 8000) * 100));
+}
+
 export class Shaper<T> {
   readonly stats: ShaperStats = { packets: 0, bytes: 0, delivered: 0, dropLoss: 0, dropQueue: 0, dropDown: 0, duplicated: 0 };
   private down = false;
@@ -84,10 +89,6 @@ export class Shaper<T> {
     this.stats.dropDown += this.queue.length - this.queueHead + this.delayLine.length - this.delayHead;
     this.queue.length = this.queueHead = this.queuedBytes = 0;
     this.delayLine.length = this.delayHead = 0;
-  }
-
-  isDown(): boolean {
-    return this.down;
   }
 
   /** Offers a packet at time `now`; false when it was dropped. */

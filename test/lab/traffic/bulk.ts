@@ -82,7 +82,7 @@ function serve(port: number): void {
   server.listen(port, '::', () => process.stdout.write('listening\n'));
 }
 
-async function runFlow(host: string, port: number, req: Request, t0: number, meter: Meter): Promise<number> {
+async function runFlow(host: string, port: number, req: Request, meter: Meter): Promise<number> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port }, () => {
       sock.setNoDelay(true);
@@ -97,7 +97,7 @@ async function runFlow(host: string, port: number, req: Request, t0: number, met
         sock.on('data', (b: Buffer) => (reply += b.toString()));
         sock.on('end', () => {
           const r = JSON.parse(reply) as { buckets: number[]; bytes: number };
-          // the server's buckets start at its accept; align them to our t0 closely enough (same host clock)
+          // the server's buckets start at its accept, close enough to the meter's start (same host clock)
           r.buckets.forEach((b, k) => {
             while (meter.buckets.length <= k) meter.buckets.push(0);
             meter.buckets[k]! += b;
@@ -110,17 +110,15 @@ async function runFlow(host: string, port: number, req: Request, t0: number, met
     });
     sock.setTimeout((req.seconds + 30) * 1000, () => sock.destroy(new Error('flow timed out')));
     sock.on('error', reject);
-    void t0;
   });
 }
 
 async function run(opts: Record<string, string>): Promise<void> {
   const flows = Number(opts.flows ?? 1), seconds = Number(opts.seconds ?? 10);
   const req: Request = { dir: (opts.dir ?? 'down') as 'down' | 'up', seconds, cc: opts.cc ?? 'cubic' };
-  const t0 = performance.now();
-  const meter = new Meter(t0);
+  const meter = new Meter(performance.now());
   const results = await Promise.allSettled(
-    Array.from({ length: flows }, () => runFlow(opts.host!, Number(opts.port ?? 5201), req, t0, meter)),
+    Array.from({ length: flows }, () => runFlow(opts.host!, Number(opts.port ?? 5201), req, meter)),
   );
   const out: BulkResult = {
     dir: req.dir, flows, seconds, bytes: meter.bytes,
