@@ -9,7 +9,7 @@
 //   cpu           (scenario cpu) unshaped links: Mbit/s and CPU seconds per GB of both daemons
 // then the addon's packet-I/O micro-bench. Needs root. Tables, or one JSON document (--json).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { option, scenariosFromArgs, type Scenario } from './scenarios.js';
+import { option, printedHelp, scenariosFromArgs, type Scenario } from './scenarios.js';
 import { Lab } from './topology.js';
 import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median, percentile } from './traffic/measure.js';
@@ -215,6 +215,7 @@ function print(r: ScenarioResult): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (printedHelp(argv, 'usage: sudo npm run bench -- [--scenario NAME[,NAME…]|all] [--json] [--seconds N] [--cc cubic|bbr|reno]\n                              [--quick] [--no-mptcp] [--mtu N] [--traces DIR] [--io]')) return;
   if (process.getuid?.() !== 0) throw new Error('the bench builds network namespaces: run it as root (sudo npm run bench)');
   const which = option(argv, 'scenario') ?? 'all';
   const list = scenariosFromArgs(argv, 'all');

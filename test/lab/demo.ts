@@ -2,7 +2,7 @@
 // Builds the lab (default: asym2, a fast and a slow link), measures a TCP download over each
 // link alone, then the same download through the bond over all links, and prints them side by
 // side. Takes about a minute; removes every namespace and process it made.
-import { scenariosFromArgs } from './scenarios.js';
+import { printedHelp, scenariosFromArgs } from './scenarios.js';
 import { Lab } from './topology.js';
 import { LabBond } from './bond.js';
 import { startServers, bulk, probe, goodput, median } from './traffic/measure.js';
@@ -10,6 +10,7 @@ import { table } from './report.js';
 import { missingTools } from './sh.js';
 
 async function main(): Promise<void> {
+  if (printedHelp(process.argv.slice(2), 'usage: sudo npm run demo -- [--scenario NAME] [--traces DIR]')) return;
   if (process.getuid?.() !== 0) throw new Error('the demo builds network namespaces: run it as root (sudo npm run demo)');
   const missing = missingTools({ ip: 'iproute2', nft: 'nftables' });
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);

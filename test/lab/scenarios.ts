@@ -64,3 +64,10 @@ export function scenariosFromArgs(argv: string[], fallback: string): Scenario[] 
     }),
   }));
 }
+
+/** `--help` or `-h`: prints the usage and the scenarios, and says so (the caller then exits). */
+export function printedHelp(argv: string[], usage: string): boolean {
+  if (!argv.includes('--help') && !argv.includes('-h')) return false;
+  console.log(`${usage}\n\nscenarios (one-way delays):\n${SCENARIOS.map((s) => `  ${s.name.padEnd(9)}${s.about}`).join('\n')}`);
+  return true;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenariosFromArgs } from '../lab/scenarios.js';
+import { printedHelp, scenariosFromArgs } from '../lab/scenarios.js';
 import { TRACES } from '../lab/paths.js';
 
 test('--scenario picks one, several or all; an unknown name is an error that lists the known ones', () => {
@@ -29,4 +29,13 @@ test('--traces DIR reads the trace links from DIR, and says which file is missin
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--help prints the usage and every scenario instead of building a lab', (t) => {
+  const printed: string[] = [];
+  t.mock.method(console, 'log', (s: string) => printed.push(s));
+  assert.equal(printedHelp(['--scenario', 'sym2'], 'usage: x'), false);
+  assert.deepEqual(printed, []);
+  assert.equal(printedHelp(['--help'], 'usage: x'), true);
+  assert.match(printed[0]!, /^usage: x\n[^]*\n  lte2 +two LTE-like/);
 });
