@@ -50,14 +50,18 @@ export async function deviceGateway(device: string, excludeTables: number[] = []
 /** Routing table ids that already have routes. */
 export async function usedTables(): Promise<Set<number>> {
   const used = new Set<number>([253, 254, 255]);
-  for (const family of ['-4', '-6']) {
-    try {
-      for (const r of await ipJson<{ table?: string }[]>([family, 'route', 'show', 'table', 'all'])) {
-        const t = Number(r.table);
-        if (Number.isInteger(t)) used.add(t);
+  // a table counts as taken when it has routes, or when a rule points at it (mwan3's or
+  // netifd's table of an interface that is down right now has rules but no routes)
+  for (const args of [['route', 'show', 'table', 'all'], ['rule', 'show']]) {
+    for (const family of ['-4', '-6']) {
+      try {
+        for (const r of await ipJson<{ table?: string }[]>([family, ...args])) {
+          const t = Number(r.table);
+          if (Number.isInteger(t)) used.add(t);
+        }
+      } catch {
+        // no IPv6 on this system
       }
-    } catch {
-      // no IPv6 on this system
     }
   }
   return used;

@@ -184,6 +184,25 @@ test('a link whose address changes gets a new socket and route; the server follo
   await until('link a back on its address', async () => (await bond.status('client')).links.find((l) => l.name === 'a')?.address === '100.64.1.2', 15_000);
 });
 
+test('tables that others use, by routes or only by rules, are left to them', { skip }, async () => {
+  // as mwan3 or netifd would have them: table 200 with a route, table 201 with only a rule
+  const rt = lab.ns.rt;
+  await bond.stop();
+  sh(rt, 'route', 'add', 'unreachable', '192.0.2.0/24', 'table', '200');
+  sh(rt, 'rule', 'add', 'from', '192.0.2.99', 'lookup', '201', 'priority', '4000');
+  try {
+    bond = await LabBond.start(lab);
+    await bond.connected(15_000);
+    const rules = sh(rt, 'rule', 'show');
+    assert.match(rules, /^5000:\s+from 100\.64\.1\.2 lookup 202 proto 77/m);
+    assert.match(rules, /^5001:\s+from 100\.64\.2\.2 lookup 203 proto 77/m);
+    assert.match(sh(rt, 'route', 'show', 'table', '200'), /unreachable 192\.0\.2\.0\/24/, 'the other table is untouched');
+  } finally {
+    sh(rt, 'route', 'del', 'unreachable', '192.0.2.0/24', 'table', '200');
+    sh(rt, 'rule', 'del', 'priority', '4000');
+  }
+});
+
 function leftovers(ns: string): string[] {
   const found: string[] = [];
   const rules = sh(ns, 'rule', 'show').split('\n').filter((l) => l.includes('proto 77'));
